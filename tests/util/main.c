@@ -1,0 +1,14 @@
+/* main.c: entry point of the util suite; each case file registers its cases. */
+#include <config.h>
+
+#include "suites.h"
+#include "testutil.h"
+
+int
+main(int argc, char **argv)
+{
+    qvirt_test_init(&argc, &argv);
+    test_error_register();
+    test_log_register();
+    return g_test_run();
+}

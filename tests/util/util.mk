@@ -1,0 +1,9 @@
+## tests/util: the utility layer's suite, one binary (test-util).
+## Each helper's cases live in their own file and register from main.c.
+check_PROGRAMS += tests/util/test-util
+TESTS += tests/util/test-util
+tests_util_test_util_SOURCES = \
+	tests/util/main.c tests/util/suites.h \
+	tests/util/test-error.c \
+	tests/util/test-log.c
+tests_util_test_util_LDADD = $(TEST_LIBS)
