@@ -2,6 +2,13 @@
 noinst_LTLIBRARIES += libqvirtutil.la
 libqvirtutil_la_SOURCES = \
 	src/util/i18n.h \
+	src/util/deadline.h src/util/eventloop.c src/util/eventloop.h \
+	src/util/workerpool.c src/util/workerpool.h \
+	src/util/files.c src/util/files.h src/util/files_priv.h \
+	src/util/threads.c src/util/threads.h \
+	src/util/uuid.c src/util/uuid.h src/util/strnum.c src/util/strnum.h \
+	src/util/xml.c src/util/xml.h src/util/json.c src/util/json.h \
+	src/util/process.c src/util/process.h src/util/process_priv.h \
 	src/util/error.c src/util/error.h \
 	src/util/log.c src/util/log.h
 libqvirtutil_la_LIBADD = $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)

@@ -1,0 +1,11 @@
+## fuzz: libFuzzer targets, one fuzz/fuzz-NAME.c each with its seed corpus in
+## fuzz/corpus-NAME/. `make fuzz` builds them all with clang (ASan, UBSan)
+## into $(builddir)/fuzz through tools/build-fuzzers; tools/run-fuzzers
+## OUTDIR SECONDS runs each of them (with fuzz/NAME.dict when there is one).
+EXTRA_DIST += \
+	fuzz/fuzz-domainxml.c fuzz/corpus-domainxml fuzz/domainxml.dict \
+	fuzz/fuzz-statusxml.c fuzz/corpus-statusxml
+
+.PHONY: fuzz
+fuzz:
+	$(top_srcdir)/tools/build-fuzzers $(abs_top_builddir)/fuzz $(abs_top_builddir)
