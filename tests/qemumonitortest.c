@@ -19,6 +19,7 @@
 #include "testutil.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "util/threads.h"
 
 #define QMP_GREETING                                                                               \
     "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "             \
@@ -75,8 +76,8 @@ struct _QemuMonitorTest {
     unsigned int in_fds; /* descriptors received with the pending input */
     GPtrArray *pending;  /* Pending*, server thread only */
 
-    GMutex lock;
-    GCond cond;
+    QvirtMutex lock;
+    QvirtCond cond;
     GPtrArray *items; /* Item* */
     guint next;       /* index of the next item to play */
     gboolean done;    /* the server thread ended its script */
@@ -123,17 +124,17 @@ test_fail(QemuMonitorTest *test, const char *fmt, ...)
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     g_test_message("fake monitor: %s", msg);
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     if (!test->failure)
         test->failure = g_steal_pointer(&msg);
-    g_mutex_unlock(&test->lock);
+    qvirt_mutex_unlock(&test->lock);
 }
 
 /* ---- The QMP schema ---- */
 
 static QvirtJson *schema_loaded;
 static GHashTable *schema_index; /* name -> entry, for schema_loaded */
-static GMutex schema_lock;
+static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static GHashTable *
 schema_build_index(QvirtJson *schema)
@@ -154,7 +155,7 @@ schema_build_index(QvirtJson *schema)
 QvirtJson *
 qemu_monitor_test_get_schema(void)
 {
-    g_mutex_lock(&schema_lock);
+    pthread_mutex_lock(&schema_lock);
     if (!schema_loaded) {
         g_autofree char *path = qvirt_test_srcpath("qemucapabilities/qmp-schema.json");
         g_autofree char *text = NULL;
@@ -167,7 +168,7 @@ qemu_monitor_test_get_schema(void)
             g_error("bad QMP schema '%s': %s", path, qvirt_error_last_message());
         schema_index = schema_build_index(schema_loaded);
     }
-    g_mutex_unlock(&schema_lock);
+    pthread_mutex_unlock(&schema_lock);
     return schema_loaded;
 }
 
@@ -389,12 +390,12 @@ server_wait(QemuMonitorTest *test, int fd, int timeout_ms)
 
         if (n < 0 && errno == EINTR)
             continue;
-        g_mutex_lock(&test->lock);
+        qvirt_mutex_lock(&test->lock);
         if (test->stop) {
-            g_mutex_unlock(&test->lock);
+            qvirt_mutex_unlock(&test->lock);
             return -1;
         }
-        g_mutex_unlock(&test->lock);
+        qvirt_mutex_unlock(&test->lock);
         if (n <= 0)
             return 0;
         if (fds[0].revents) {
@@ -709,13 +710,13 @@ server_play(QemuMonitorTest *test, Item *item)
     }
     case ITEM_GATE:
         for (;;) {
-            g_mutex_lock(&test->lock);
+            qvirt_mutex_lock(&test->lock);
             if (test->releases > 0) {
                 test->releases--;
-                g_mutex_unlock(&test->lock);
+                qvirt_mutex_unlock(&test->lock);
                 return 0;
             }
-            g_mutex_unlock(&test->lock);
+            qvirt_mutex_unlock(&test->lock);
             if (server_wait(test, -1, -1) < 0)
                 return -1;
         }
@@ -750,25 +751,25 @@ server_thread(gpointer data)
     for (;;) {
         Item *item = NULL;
 
-        g_mutex_lock(&test->lock);
+        qvirt_mutex_lock(&test->lock);
         if (test->next < test->items->len)
             item = g_ptr_array_index(test->items, test->next);
-        g_mutex_unlock(&test->lock);
+        qvirt_mutex_unlock(&test->lock);
         if (!item)
             break;
         rc = server_play(test, item);
-        g_mutex_lock(&test->lock);
+        qvirt_mutex_lock(&test->lock);
         test->next++;
-        g_cond_broadcast(&test->cond);
-        g_mutex_unlock(&test->lock);
+        qvirt_cond_broadcast(&test->cond);
+        qvirt_mutex_unlock(&test->lock);
         if (rc < 0)
             goto done;
     }
 
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     test->done = TRUE;
-    g_cond_broadcast(&test->cond);
-    g_mutex_unlock(&test->lock);
+    qvirt_cond_broadcast(&test->cond);
+    qvirt_mutex_unlock(&test->lock);
 
     /* The script is over: every further command is unexpected. */
     while (test->client_fd >= 0) {
@@ -781,10 +782,10 @@ server_thread(gpointer data)
     }
 
 done:
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     test->done = TRUE;
-    g_cond_broadcast(&test->cond);
-    g_mutex_unlock(&test->lock);
+    qvirt_cond_broadcast(&test->cond);
+    qvirt_mutex_unlock(&test->lock);
     return NULL;
 }
 
@@ -803,8 +804,8 @@ qemu_monitor_test_new_full(QemuMonitorProtocol protocol, unsigned int flags)
     test->items = g_ptr_array_new_with_free_func(item_free);
     test->pending = g_ptr_array_new_with_free_func(pending_free);
     test->in = g_byte_array_new();
-    g_mutex_init(&test->lock);
-    g_cond_init(&test->cond);
+    qvirt_mutex_init(&test->lock);
+    qvirt_cond_init(&test->cond);
     if (!(flags & QEMU_MONITOR_TEST_NO_SCHEMA_CHECK) && protocol == QEMU_MONITOR_PROTOCOL_QMP)
         qemu_monitor_test_get_schema();
 
@@ -839,9 +840,9 @@ server_stop(QemuMonitorTest *test)
 {
     if (!test->thread)
         return;
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     test->stop = TRUE;
-    g_mutex_unlock(&test->lock);
+    qvirt_mutex_unlock(&test->lock);
     test_wake(test);
     g_thread_join(test->thread);
     test->thread = NULL;
@@ -866,8 +867,8 @@ qemu_monitor_test_free(QemuMonitorTest *test)
     g_ptr_array_unref(test->pending);
     g_byte_array_unref(test->in);
     g_free(test->failure);
-    g_cond_clear(&test->cond);
-    g_mutex_clear(&test->lock);
+    qvirt_cond_clear(&test->cond);
+    qvirt_mutex_clear(&test->lock);
     g_free(test);
 }
 
@@ -895,9 +896,9 @@ test_add(QemuMonitorTest *test, ItemKind kind)
 
     item->kind = kind;
     item->nfds = -1;
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     g_ptr_array_add(test->items, item);
-    g_mutex_unlock(&test->lock);
+    qvirt_mutex_unlock(&test->lock);
     return item;
 }
 
@@ -1064,9 +1065,9 @@ qemu_monitor_test_add_eof(QemuMonitorTest *test)
 void
 qemu_monitor_test_release(QemuMonitorTest *test)
 {
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     test->releases++;
-    g_mutex_unlock(&test->lock);
+    qvirt_mutex_unlock(&test->lock);
     test_wake(test);
 }
 
@@ -1076,13 +1077,13 @@ qemu_monitor_test_wait_done(QemuMonitorTest *test)
     gint64 deadline = g_get_monotonic_time() + SCRIPT_DEADLINE_MS * G_TIME_SPAN_MILLISECOND;
     gboolean done;
 
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     while (!test->done && test->next < test->items->len) {
-        if (!g_cond_wait_until(&test->cond, &test->lock, deadline))
+        if (!qvirt_cond_wait_until(&test->cond, &test->lock, deadline))
             break;
     }
     done = test->done || test->next >= test->items->len;
-    g_mutex_unlock(&test->lock);
+    qvirt_mutex_unlock(&test->lock);
     return done;
 }
 
@@ -1091,9 +1092,9 @@ qemu_monitor_test_get_failure(QemuMonitorTest *test)
 {
     char *failure;
 
-    g_mutex_lock(&test->lock);
+    qvirt_mutex_lock(&test->lock);
     failure = g_strdup(test->failure);
-    g_mutex_unlock(&test->lock);
+    qvirt_mutex_unlock(&test->lock);
     return failure;
 }
 

@@ -410,6 +410,35 @@ addr_ensure_usb(DomainDef *def, const DomainDeviceInfo *info, const char *what)
     return 0;
 }
 
+/* Two USB devices cannot sit on one port. */
+static int
+addr_check_usb_duplicates(const DomainDef *def)
+{
+    g_autoptr(GHashTable) ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) infos = g_ptr_array_new();
+
+    for (size_t i = 0; i < def->ndisks; i++)
+        g_ptr_array_add(infos, &def->disks[i]->info);
+    for (size_t i = 0; i < def->ninputs; i++)
+        g_ptr_array_add(infos, &def->inputs[i]->info);
+    for (guint i = 0; i < infos->len; i++) {
+        const DomainDeviceInfo *info = g_ptr_array_index(infos, i);
+        char *key;
+
+        if (info->addr_type != DOMAIN_ADDRESS_USB || !info->usb.port)
+            continue;
+        key = g_strdup_printf("%u:%s", info->usb.bus, info->usb.port);
+        if (!g_hash_table_add(ports, key)) {
+            qvirt_report_error(QVIRT_ERR_XML_ERROR,
+                               _("USB address bus='%u' port='%s' is used by more than one "
+                                 "device"),
+                               info->usb.bus, info->usb.port);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int
 addr_compare_controllers(gconstpointer a, gconstpointer b)
 {
@@ -529,7 +558,7 @@ addr_assign_drives_and_controllers(DomainDef *def)
             addr_ensure_controller(def, DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, 0);
     }
 
-    if (addr_check_controllers(def) < 0)
+    if (addr_check_usb_duplicates(def) < 0 || addr_check_controllers(def) < 0)
         return -1;
     if (def->ncontrollers > 1)
         qsort(def->controllers, def->ncontrollers, sizeof(def->controllers[0]),

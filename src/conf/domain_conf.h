@@ -517,9 +517,9 @@ struct _DomainDef {
     size_t nnets;
     DomainChrDef **serials;
     size_t nserials;
-    DomainChrDef **consoles;
+    DomainChrDef **consoles; /* consoles[0] of target type serial IS serials[0] */
     size_t nconsoles;
-    DomainInputDef **inputs;
+    DomainInputDef **inputs; /* includes the built-in PS/2 mouse and keyboard */
     size_t ninputs;
     DomainGraphicsDef **graphics;
     size_t ngraphics;
@@ -530,7 +530,9 @@ struct _DomainDef {
     size_t nrngs;
 };
 
-/* Flags for domain_def_parse_string(). */
+/* Flags for domain_def_parse_string(). Live-only data is kept only with
+ * PARSE_STATUS; without it (INACTIVE or no flag) it is read, checked and
+ * dropped. */
 typedef enum {
     DOMAIN_DEF_PARSE_INACTIVE = 1 << 0, /* drop live-only data (aliases, id, runtime paths) */
     DOMAIN_DEF_PARSE_STATUS = 1 << 1,   /* live XML from a status file: keep runtime data */

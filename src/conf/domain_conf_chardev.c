@@ -102,6 +102,9 @@ chr_parse_target(xmlNodePtr node, DomainChrDef *chr)
                                     DOMAIN_CHR_CONSOLE_TARGET_LAST, &chr->target_type) == -2) {
         return -1;
     }
+    /* A serial console is an isa-serial port too. */
+    if (!serial && chr->target_type == DOMAIN_CHR_CONSOLE_TARGET_SERIAL)
+        serial = TRUE;
     if ((rc = domain_xml_attr_uint(target, "port", 10, &chr->target_port)) == -2)
         return -1;
     if (rc == 0 && chr->target_port > (serial ? CHR_SERIAL_PORT_MAX : CHR_CONSOLE_PORT_MAX)) {

@@ -16,6 +16,7 @@
 #include "util/files.h"
 #include "util/log.h"
 #include "util/process.h"
+#include "util/threads.h"
 #include "util/xml.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_QEMU
@@ -884,7 +885,7 @@ qemu_caps_parse(const char *xml, const char *what)
 struct _QemuCapsCache {
     char *dir;
     QvirtEventLoop *loop;
-    GMutex lock;         /* held across a probe: one probe at a time */
+    QvirtMutex lock;     /* held across a probe: one probe at a time */
     GHashTable *entries; /* binary path -> QemuCaps* */
 };
 
@@ -943,7 +944,7 @@ qemu_caps_cache_new(const char *dir, QvirtEventLoop *loop)
     cache = g_new0(QemuCapsCache, 1);
     cache->dir = g_strdup(dir);
     cache->loop = loop;
-    g_mutex_init(&cache->lock);
+    qvirt_mutex_init(&cache->lock);
     cache->entries =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)qemu_caps_unref);
     return cache;
@@ -955,7 +956,7 @@ qemu_caps_cache_free(QemuCapsCache *cache)
     if (!cache)
         return;
     g_hash_table_unref(cache->entries);
-    g_mutex_clear(&cache->lock);
+    qvirt_mutex_clear(&cache->lock);
     g_free(cache->dir);
     g_free(cache);
 }
@@ -1006,7 +1007,7 @@ qemu_caps_cache_lookup(QemuCapsCache *cache, const char *binary)
     unsigned long long size;
     QemuCaps *caps;
 
-    g_mutex_lock(&cache->lock);
+    qvirt_mutex_lock(&cache->lock);
     if (qemu_caps_stat_binary(binary, &size, &mtime) < 0)
         goto error;
 
@@ -1032,10 +1033,10 @@ qemu_caps_cache_lookup(QemuCapsCache *cache, const char *binary)
 
 found:
     qemu_caps_ref(caps);
-    g_mutex_unlock(&cache->lock);
+    qvirt_mutex_unlock(&cache->lock);
     return caps;
 
 error:
-    g_mutex_unlock(&cache->lock);
+    qvirt_mutex_unlock(&cache->lock);
     return NULL;
 }

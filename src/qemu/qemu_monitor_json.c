@@ -175,6 +175,7 @@ int
 qemu_monitor_json_parse_event(QvirtJson *msg, QemuMonitorEvent *event, char **ret_error)
 {
     QemuMonitorEvent ev = {.seconds = -1, .microseconds = -1};
+    g_autoptr(QvirtJson) empty = NULL;
     QvirtJson *stamp = NULL;
     QvirtJson *data = NULL;
     int64_t num;
@@ -196,7 +197,10 @@ qemu_monitor_json_parse_event(QvirtJson *msg, QemuMonitorEvent *event, char **re
         qvirt_error_reset();
     }
     ev.data = data;
-    if (qemu_monitor_json_parse_event_data(data, &ev) < 0) {
+    /* No "data" reads as an empty one: optional members are simply absent. */
+    if (!data)
+        empty = json_object_new_object();
+    if (qemu_monitor_json_parse_event_data(data ? data : empty, &ev) < 0) {
         g_autofree char *prefix = g_strdup_printf("%s: ", ev.name);
 
         return qemu_monitor_json_take_error(prefix, ret_error);

@@ -24,6 +24,19 @@ tests_qemumonitor_test_qemumonitor_LDADD = libqvirtqemutest.la libqvirtqemu.la l
 check_PROGRAMS += tests/qemucapabilities/qemucapsprobe
 tests_qemucapabilities_qemucapsprobe_SOURCES = tests/qemucapabilities/qemucapsprobe.c
 tests_qemucapabilities_qemucapsprobe_LDADD = libqvirtqemu.la $(TEST_LIBS)
-EXTRA_DIST += tests/qemucapabilities tools/record-qemu-caps
-EXTRA_DIST += fuzz/fuzz-qmp.c fuzz/corpus-qmp
+# Listed one by one: tests/qemucapabilities is also a build folder, and a
+# folder in EXTRA_DIST would be copied from there, objects and all.
+EXTRA_DIST += tools/record-qemu-caps \
+	tests/qemucapabilities/qmp-schema.json \
+	tests/qemucapabilities/caps.x86_64.tcg.json \
+	tests/qemucapabilities/caps.x86_64.kvm.json \
+	tests/qemucapabilities/caps.x86_64.xml
+# The corpus files one by one: run-fuzzers fills $(builddir)/fuzz/corpus-qmp.
+EXTRA_DIST += fuzz/fuzz-qmp.c \
+	fuzz/corpus-qmp/error-reply.txt \
+	fuzz/corpus-qmp/events.txt \
+	fuzz/corpus-qmp/greeting.txt \
+	fuzz/corpus-qmp/hmp.txt \
+	fuzz/corpus-qmp/reply-and-event.txt \
+	fuzz/corpus-qmp/truncated.txt
 EXTRA_DIST += fuzz/qmp.dict

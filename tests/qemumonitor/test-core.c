@@ -494,6 +494,7 @@ test_core_events(void)
          "{\"result\": {\"total\": 100, \"status\": \"completed\", \"completed\": 100}}",
          "DUMP_COMPLETED status=completed len=100 offset=100"},
         {"RTC_CHANGE", "{\"offset\": 1}", "RTC_CHANGE (other)"},
+        {"SHUTDOWN", NULL, "SHUTDOWN"},
     };
     MonFixture *f = mon_fixture_new(QEMU_MONITOR_PROTOCOL_QMP, 0);
 
@@ -502,6 +503,7 @@ test_core_events(void)
     /* Malformed events are dropped without closing the monitor. */
     qemu_monitor_test_add_event(f->server, "MIGRATION", "{\"state\": \"active\"}");
     qemu_monitor_test_add_event(f->server, "MIGRATION_PASS", "{\"pass\": \"three\"}");
+    qemu_monitor_test_add_event(f->server, "MIGRATION", NULL);
     qemu_monitor_test_add_raw(f->server, "{\"event\": 5}\r\n", -1);
     qemu_monitor_test_add_raw(f->server, "{\"event\": \"STOP\", \"data\": []}\r\n", -1);
     qemu_monitor_test_add_event(f->server, "RESUME", NULL);

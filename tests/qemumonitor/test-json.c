@@ -34,114 +34,136 @@ call_migrate(QemuMonitor *m)
 {
     return qemu_monitor_json_migrate(m, "tcp:[::1]:49152", false);
 }
+
 static int
 call_migrate_resume(QemuMonitor *m)
 {
     return qemu_monitor_json_migrate(m, "unix:/run/m.sock", true);
 }
+
 static int
 call_migrate_continue(QemuMonitor *m)
 {
     return qemu_monitor_json_migrate_continue(m, QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER);
 }
+
 static int
 call_migrate_incoming(QemuMonitor *m)
 {
     return qemu_monitor_json_migrate_incoming(m, "tcp:0.0.0.0:49152");
 }
+
 static int
 call_migrate_recover(QemuMonitor *m)
 {
     return qemu_monitor_json_migrate_recover(m, "tcp:0.0.0.0:49153");
 }
+
 static int
 call_blockdev_del(QemuMonitor *m)
 {
     return qemu_monitor_json_blockdev_del(m, "libvirt-1-format");
 }
+
 static int
 call_object_del(QemuMonitor *m)
 {
     return qemu_monitor_json_object_del(m, "sec0");
 }
+
 static int
 call_job_dismiss(QemuMonitor *m)
 {
     return qemu_monitor_json_job_dismiss(m, "copy-vda");
 }
+
 static int
 call_job_finalize(QemuMonitor *m)
 {
     return qemu_monitor_json_job_finalize(m, "copy-vda");
 }
+
 static int
 call_job_complete(QemuMonitor *m)
 {
     return qemu_monitor_json_job_complete(m, "copy-vda");
 }
+
 static int
 call_bj_cancel(QemuMonitor *m)
 {
     return qemu_monitor_json_block_job_cancel(m, "copy-vda", false);
 }
+
 static int
 call_bj_cancel_force(QemuMonitor *m)
 {
     return qemu_monitor_json_block_job_cancel(m, "copy-vda", true);
 }
+
 static int
 call_bj_complete(QemuMonitor *m)
 {
     return qemu_monitor_json_block_job_complete(m, "copy-vda");
 }
+
 static int
 call_bj_speed(QemuMonitor *m)
 {
     return qemu_monitor_json_block_job_set_speed(m, "copy-vda", 1048576);
 }
+
 static int
 call_balloon(QemuMonitor *m)
 {
     return qemu_monitor_json_balloon(m, 536870912ULL);
 }
+
 static int
 call_export_del(QemuMonitor *m)
 {
     return qemu_monitor_json_block_export_del(m, "exp-vda", false);
 }
+
 static int
 call_export_del_hard(QemuMonitor *m)
 {
     return qemu_monitor_json_block_export_del(m, "exp-vda", true);
 }
+
 static int
 call_nbd_tcp(QemuMonitor *m)
 {
     return qemu_monitor_json_nbd_server_start(m, "::", 10809, NULL, "objlibvirt_migrate_tls0",
                                               NULL);
 }
+
 static int
 call_nbd_unix(QemuMonitor *m)
 {
     return qemu_monitor_json_nbd_server_start(m, NULL, 0, "/run/qvirt/nbd.sock", NULL, NULL);
 }
+
 static int
 call_export_add(QemuMonitor *m)
 {
     return qemu_monitor_json_block_export_add_nbd(m, "exp-vda", "libvirt-1-format", "drive-vda",
                                                   true, NULL);
 }
+
 static int
 call_export_add_bitmap(QemuMonitor *m)
 {
     return qemu_monitor_json_block_export_add_nbd(m, "exp-vda", "libvirt-1-format", "drive-vda",
                                                   false, "bitmap0");
 }
+
 static int
 call_dump(QemuMonitor *m)
 {
     return qemu_monitor_json_dump_guest_memory(m, "fd:dump", NULL, false);
 }
+
 static int
 call_dump_kdump(QemuMonitor *m)
 {

@@ -503,7 +503,11 @@ test_kill_mid_command(QemuFixture *fx, gconstpointer data)
     }
     g_assert_true(qemu_monitor_is_closed(fx->qmp));
     g_assert_true(qemu_monitor_is_closed(fx->hmp));
+    /* The driver hears of it too (right after the waiters were failed). */
+    deadline = qvirt_deadline_after_ms(WAIT_MS);
     qvirt_mutex_lock(&fx->lock);
+    while (fx->eofs == 0 && qvirt_cond_wait_until(&fx->cond, &fx->lock, deadline))
+        ;
     g_assert_cmpint(fx->eofs, ==, 1);
     qvirt_mutex_unlock(&fx->lock);
     fixture_kill_qemu(fx);
