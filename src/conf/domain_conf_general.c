@@ -181,6 +181,12 @@ general_parse_sizing(DomainDef *def, xmlNodePtr root)
 static gboolean
 general_machine_supported(const char *machine)
 {
+    size_t len = strlen(machine);
+
+    /* The characters libvirt's schema allows in a machine type. */
+    if (strspn(machine, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+        len)
+        return FALSE;
     return strcmp(machine, "pc") == 0 || strcmp(machine, "q35") == 0 ||
            g_str_has_prefix(machine, "pc-");
 }

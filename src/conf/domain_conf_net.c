@@ -14,7 +14,8 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_DOMAIN
 
-/* Linux interface names: 1-15 bytes, no '/', ':' or blanks. */
+/* Host interface names (tap devices, bridges): 1-15 bytes (Linux's limit)
+ * of letters, digits, '_', '.' and '-' (within libvirt's schema). */
 static gboolean
 net_ifname_valid(const char *name)
 {
@@ -22,11 +23,8 @@ net_ifname_valid(const char *name)
 
     if (len == 0 || len > 15 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
         return FALSE;
-    for (const char *p = name; *p; p++) {
-        if (*p == '/' || *p == ':' || g_ascii_isspace(*p))
-            return FALSE;
-    }
-    return TRUE;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+           len;
 }
 
 /* Whether the target name is one the daemon generates (libvirt's vnetN and
@@ -93,6 +91,13 @@ net_parse_source(xmlNodePtr node, DomainNetDef *net)
                            domain_net_type_to_string(net->type), attr);
         return -1;
     }
+    if (net->type == DOMAIN_NET_TYPE_BRIDGE && !net_ifname_valid(net->source)) {
+        qvirt_report_error(QVIRT_ERR_XML_ERROR,
+                           _("invalid bridge name '%s': expected 1 to 15 letters, digits, "
+                             "'_', '.' or '-'"),
+                           net->source);
+        return -1;
+    }
     return 0;
 }
 
@@ -131,8 +136,8 @@ domain_net_parse(xmlNodePtr node, unsigned int flags)
     }
     if (net->ifname && !net_ifname_valid(net->ifname)) {
         qvirt_report_error(QVIRT_ERR_XML_ERROR,
-                           _("invalid interface target name '%s': expected 1 to 15 characters "
-                             "without '/', ':' or blanks"),
+                           _("invalid interface target name '%s': expected 1 to 15 letters, "
+                             "digits, '_', '.' or '-'"),
                            net->ifname);
         return NULL;
     }

@@ -72,9 +72,9 @@ int domain_xml_attr_tristate(xmlNodePtr node, const char *name, gboolean is_swit
 int domain_xml_attr_uint(xmlNodePtr node, const char *name, int base, unsigned int *ret);
 int domain_xml_attr_int(xmlNodePtr node, const char *name, int *ret);
 
-/* The text content of ELEMENT, marking it (and its text) as understood: a
+/* The text directly in ELEMENT, marking it (and its text) as understood: a
  * new string ("" when empty). NULL with XML_ERROR when it holds a carriage
- * return, or when ELEMENT has child elements. */
+ * return. Child elements stay unmarked, so the final walk rejects them. */
 char *domain_xml_text(xmlNodePtr element);
 
 /* The text of the single child element NAME: 1 found (*ret set, NULL when
