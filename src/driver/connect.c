@@ -19,7 +19,7 @@ qv_connect_new(QvUri *uri, unsigned int flags)
     QvConnect *conn = g_new0(QvConnect, 1);
 
     conn->refs = 1;
-    g_mutex_init(&conn->lock);
+    qvirt_mutex_init(&conn->lock);
     conn->uri = uri;
     conn->uri_str = qv_uri_format(uri);
     conn->flags = flags;
@@ -45,15 +45,15 @@ qv_connect_unref(QvConnect *conn)
         /* Closing has nobody to report to: log a failure and keep the
          * caller's error. */
         if (conn->driver->connect_close(conn) < 0)
-            QVIRT_WARN("driver '%s' failed to close '%s': %s", conn->driver->name,
-                       conn->uri_str, qvirt_error_last_message());
+            QVIRT_WARN("driver '%s' failed to close '%s': %s", conn->driver->name, conn->uri_str,
+                       qvirt_error_last_message());
         qvirt_error_restore(g_steal_pointer(&saved));
     }
     if (conn->close_free)
         conn->close_free(conn->close_opaque);
     qv_uri_free(conn->uri);
     g_free(conn->uri_str);
-    g_mutex_clear(&conn->lock);
+    qvirt_mutex_clear(&conn->lock);
     g_free(conn);
 }
 
@@ -69,10 +69,10 @@ qv_connect_fire_close_callback(QvConnect *conn, int reason)
     QvConnectCloseFunc cb;
     gpointer opaque;
 
-    g_mutex_lock(&conn->lock);
+    qvirt_mutex_lock(&conn->lock);
     cb = conn->close_cb;
     opaque = conn->close_opaque;
-    g_mutex_unlock(&conn->lock);
+    qvirt_mutex_unlock(&conn->lock);
     if (cb)
         cb(conn, reason, opaque);
 }

@@ -18,6 +18,7 @@
 #include <glib.h>
 
 #include "driver/uri.h"
+#include "util/threads.h"
 
 typedef struct _HypervisorDriver HypervisorDriver; /* driver.h */
 
@@ -40,12 +41,12 @@ typedef struct _QvConnect QvConnect;
 typedef void (*QvConnectCloseFunc)(QvConnect *conn, int reason, gpointer opaque);
 
 struct _QvConnect {
-    gint refs; /* atomic */
-    GMutex lock; /* guards the close callback */
+    gint refs;       /* atomic */
+    QvirtMutex lock; /* guards the close callback */
 
     const HypervisorDriver *driver;
     QvUri *uri;
-    char *uri_str; /* canonical form of uri */
+    char *uri_str;      /* canonical form of uri */
     unsigned int flags; /* QvConnectFlags */
 
     gpointer private_data; /* the driver's */
@@ -56,7 +57,7 @@ struct _QvConnect {
 };
 
 typedef struct {
-    gint refs; /* atomic */
+    gint refs;       /* atomic */
     QvConnect *conn; /* a reference */
     char *name;
     unsigned char uuid[16];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "driver/driver_priv.h"
+#include "driver/locker.h"
 #include "driver/module.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -21,20 +22,20 @@ typedef struct {
     gboolean initialized; /* state_initialize succeeded */
 } DriverEntry;
 
-static GMutex driver_lock;
+static QvirtMutex driver_lock = {PTHREAD_MUTEX_INITIALIZER};
 static DriverEntry driver_entries[DRIVER_REGISTRY_MAX];
 static guint driver_count;
 
 int
 qv_driver_register(const HypervisorDriver *driver, const QvStateDriver *state)
 {
-    g_autoptr(GMutexLocker) locker = NULL;
+    g_autoptr(QvMutexLocker) locker = NULL;
 
     if (!driver || !driver->name || !*driver->name || !driver->connect_open) {
         qvirt_report_internal(_("a hypervisor driver needs a name and a connect_open function"));
         return -1;
     }
-    locker = g_mutex_locker_new(&driver_lock);
+    locker = qv_mutex_locker_new(&driver_lock);
     for (guint i = 0; i < driver_count; i++) {
         if (g_ascii_strcasecmp(driver_entries[i].driver->name, driver->name) == 0) {
             qvirt_report_internal(_("driver '%s' is already registered"), driver->name);
@@ -57,7 +58,7 @@ qv_driver_register(const HypervisorDriver *driver, const QvStateDriver *state)
 const HypervisorDriver *
 qv_driver_find(const char *name)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver_lock);
+    g_autoptr(QvMutexLocker) locker = qv_mutex_locker_new(&driver_lock);
 
     if (!name)
         return NULL;
@@ -73,7 +74,7 @@ qv_driver_find(const char *name)
 static GPtrArray *
 driver_snapshot(void)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver_lock);
+    g_autoptr(QvMutexLocker) locker = qv_mutex_locker_new(&driver_lock);
     GPtrArray *drivers = g_ptr_array_new();
 
     for (guint i = 0; i < driver_count; i++) {
@@ -231,7 +232,7 @@ qv_driver_check_flags(unsigned int flags, unsigned int supported, const char *fu
 void
 qv_driver_registry_truncate(guint count)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver_lock);
+    g_autoptr(QvMutexLocker) locker = qv_mutex_locker_new(&driver_lock);
 
     while (driver_count > count) {
         driver_count--;
@@ -242,7 +243,7 @@ qv_driver_registry_truncate(guint count)
 guint
 qv_driver_registry_count(void)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver_lock);
+    g_autoptr(QvMutexLocker) locker = qv_mutex_locker_new(&driver_lock);
 
     return driver_count;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "driver/event.h"
+#include "driver/locker.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -19,6 +20,7 @@ typedef struct {
     gboolean has_uuid;
     unsigned char uuid[16];
     int event_id;
+    guint64 since; /* the last event pushed before the registration */
     QvDomainEventCallback cb;
     gpointer opaque;
     GDestroyNotify free_opaque;
@@ -26,9 +28,10 @@ typedef struct {
 } EventReg;
 
 /* event_lock guards everything below. */
-static GMutex event_lock;
-static GCond event_wake;  /* the dispatcher: queue not empty, or quit */
-static GCond event_idle;  /* flush waiters: event_done moved */
+static QvirtMutex event_lock = {PTHREAD_MUTEX_INITIALIZER};
+static pthread_once_t event_once = PTHREAD_ONCE_INIT;
+static QvirtCond event_wake; /* the dispatcher: queue not empty, or quit */
+static QvirtCond event_idle; /* flush waiters: event_done moved */
 static GQueue event_queue = G_QUEUE_INIT;
 static GPtrArray *event_regs; /* EventReg *, one reference each */
 static GThread *event_thread;
@@ -36,6 +39,21 @@ static gboolean event_quit;
 static guint64 event_pushed;
 static guint64 event_done;
 static int event_next_id = 1;
+
+/* The conditions need a monotonic clock, set at run time: every function
+ * that uses them calls this first. */
+static void
+event_init_once(void)
+{
+    qvirt_cond_init(&event_wake);
+    qvirt_cond_init(&event_idle);
+}
+
+static void
+event_init(void)
+{
+    pthread_once(&event_once, event_init_once);
+}
 
 /* ---- events ---- */
 
@@ -116,8 +134,7 @@ qv_event_free(QvEvent *event)
         g_free(event->data.block_job.disk);
         break;
     case QV_DOMAIN_EVENT_ID_JOB_COMPLETED:
-        qv_typed_params_free(event->data.job_completed.params,
-                             event->data.job_completed.nparams);
+        qv_typed_params_free(event->data.job_completed.params, event->data.job_completed.nparams);
         break;
     default:
         break;
@@ -151,7 +168,7 @@ event_reg_unref(EventReg *reg)
 static gboolean
 event_reg_matches(const EventReg *reg, const QvEvent *event)
 {
-    if (reg->removed || reg->event_id != event->event_id)
+    if (reg->removed || reg->event_id != event->event_id || event->seq <= reg->since)
         return FALSE;
     if (reg->conn->driver != event->source)
         return FALSE;
@@ -174,8 +191,8 @@ qv_event_register(QvConnect *conn, QvDomain *dom, int event_id, QvDomainEventCal
         return -1;
     }
     if (dom && dom->conn != conn) {
-        qvirt_report_error(QVIRT_ERR_INVALID_ARG,
-                           _("domain '%s' belongs to another connection"), dom->name);
+        qvirt_report_error(QVIRT_ERR_INVALID_ARG, _("domain '%s' belongs to another connection"),
+                           dom->name);
         return -1;
     }
 
@@ -191,15 +208,16 @@ qv_event_register(QvConnect *conn, QvDomain *dom, int event_id, QvDomainEventCal
     reg->opaque = opaque;
     reg->free_opaque = free_opaque;
 
-    g_mutex_lock(&event_lock);
+    qvirt_mutex_lock(&event_lock);
     if (!event_regs)
         event_regs = g_ptr_array_new();
     callback_id = event_next_id++;
     if (event_next_id <= 0)
         event_next_id = 1;
     reg->callback_id = callback_id;
+    reg->since = event_pushed;
     g_ptr_array_add(event_regs, reg);
-    g_mutex_unlock(&event_lock);
+    qvirt_mutex_unlock(&event_lock);
     QVIRT_DEBUG("registered event callback %d for event id %d", callback_id, event_id);
     return callback_id;
 }
@@ -211,7 +229,7 @@ event_regs_take(QvConnect *conn, int callback_id)
 {
     GPtrArray *taken = g_ptr_array_new();
 
-    g_mutex_lock(&event_lock);
+    qvirt_mutex_lock(&event_lock);
     for (guint i = 0; event_regs && i < event_regs->len;) {
         EventReg *reg = event_regs->pdata[i];
 
@@ -223,7 +241,7 @@ event_regs_take(QvConnect *conn, int callback_id)
         }
         i++;
     }
-    g_mutex_unlock(&event_lock);
+    qvirt_mutex_unlock(&event_lock);
     return taken;
 }
 
@@ -264,23 +282,23 @@ event_dispatch_one(QvEvent *event)
 {
     g_autoptr(GPtrArray) matches = g_ptr_array_new();
 
-    g_mutex_lock(&event_lock);
+    qvirt_mutex_lock(&event_lock);
     for (guint i = 0; event_regs && i < event_regs->len; i++) {
         EventReg *reg = event_regs->pdata[i];
 
         if (event_reg_matches(reg, event))
             g_ptr_array_add(matches, event_reg_ref(reg));
     }
-    g_mutex_unlock(&event_lock);
+    qvirt_mutex_unlock(&event_lock);
 
     for (guint i = 0; i < matches->len; i++) {
         EventReg *reg = matches->pdata[i];
         gboolean removed;
 
         /* A registration removed since the snapshot is not called. */
-        g_mutex_lock(&event_lock);
+        qvirt_mutex_lock(&event_lock);
         removed = reg->removed;
-        g_mutex_unlock(&event_lock);
+        qvirt_mutex_unlock(&event_lock);
         if (!removed) {
             QvDomain *dom = qv_domain_new(reg->conn, event->name, event->uuid, event->id);
 
@@ -294,25 +312,25 @@ event_dispatch_one(QvEvent *event)
 static gpointer
 event_dispatch_thread(gpointer data)
 {
-    g_mutex_lock(&event_lock);
+    qvirt_mutex_lock(&event_lock);
     for (;;) {
         QvEvent *event;
 
         while (g_queue_is_empty(&event_queue) && !event_quit)
-            g_cond_wait(&event_wake, &event_lock);
+            qvirt_cond_wait(&event_wake, &event_lock);
         event = g_queue_pop_head(&event_queue);
         if (!event)
             break; /* quit with an empty queue */
-        g_mutex_unlock(&event_lock);
+        qvirt_mutex_unlock(&event_lock);
 
         event_dispatch_one(event);
         qv_event_free(event);
 
-        g_mutex_lock(&event_lock);
+        qvirt_mutex_lock(&event_lock);
         event_done++;
-        g_cond_broadcast(&event_idle);
+        qvirt_cond_broadcast(&event_idle);
     }
-    g_mutex_unlock(&event_lock);
+    qvirt_mutex_unlock(&event_lock);
     return NULL;
 }
 
@@ -321,24 +339,29 @@ qv_event_queue_push(QvEvent *event)
 {
     g_return_if_fail(event != NULL);
 
-    g_mutex_lock(&event_lock);
+    event_init();
+    qvirt_mutex_lock(&event_lock);
+    event->seq = ++event_pushed;
     g_queue_push_tail(&event_queue, event);
-    event_pushed++;
     if (!event_thread)
         event_thread = g_thread_new("qv-events", event_dispatch_thread, NULL);
-    g_cond_signal(&event_wake);
-    g_mutex_unlock(&event_lock);
+    qvirt_cond_signal(&event_wake);
+    qvirt_mutex_unlock(&event_lock);
 }
 
 int
 qv_event_flush(gint64 timeout_ms)
 {
-    gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&event_lock);
-    guint64 target = event_pushed;
+    gint64 deadline = qvirt_deadline_after_ms(timeout_ms);
+    g_autoptr(QvMutexLocker) locker = NULL;
+    guint64 target;
+
+    event_init();
+    locker = qv_mutex_locker_new(&event_lock);
+    target = event_pushed;
 
     while (event_done < target) {
-        if (!g_cond_wait_until(&event_idle, &event_lock, deadline) && event_done < target) {
+        if (!qvirt_cond_wait_until(&event_idle, &event_lock, deadline) && event_done < target) {
             qvirt_report_error(QVIRT_ERR_OPERATION_TIMEOUT,
                                _("domain events were not dispatched within %" G_GINT64_FORMAT
                                  " ms (%" G_GUINT64_FORMAT " pending)"),
@@ -354,18 +377,19 @@ qv_event_shutdown(void)
 {
     GThread *thread;
 
-    g_mutex_lock(&event_lock);
+    event_init();
+    qvirt_mutex_lock(&event_lock);
     thread = event_thread;
     event_quit = TRUE;
-    g_cond_broadcast(&event_wake);
-    g_mutex_unlock(&event_lock);
+    qvirt_cond_broadcast(&event_wake);
+    qvirt_mutex_unlock(&event_lock);
     if (!thread)
         return;
     /* The thread drains the queue, then exits; pushes meanwhile still find
      * event_thread set and are drained too. */
     g_thread_join(thread);
-    g_mutex_lock(&event_lock);
+    qvirt_mutex_lock(&event_lock);
     event_thread = NULL;
     event_quit = FALSE;
-    g_mutex_unlock(&event_lock);
+    qvirt_mutex_unlock(&event_lock);
 }

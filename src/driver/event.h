@@ -15,6 +15,8 @@
  *   closing the connection) guarantees that the callback is not called
  *   again, except for a call already running on the dispatch thread; the
  *   opaque's free function runs after that call, exactly once.
+ * - A callback receives only events pushed after it was registered (events
+ *   still queued from before are not its business).
  * - Callback ids are unique in the process and never 0. */
 #pragma once
 
@@ -134,6 +136,7 @@ typedef enum {
 } QvDomainBlockJobStatus;
 
 typedef struct {
+    guint64 seq;          /* set by qv_event_queue_push(): its place in the queue */
     gconstpointer source; /* the emitting driver (HypervisorDriver *) */
     int event_id;         /* QvDomainEventId */
     char *name;           /* the domain */

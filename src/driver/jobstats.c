@@ -47,7 +47,8 @@ qv_job_stats_to_info(const DomainJobStats *stats, QvDomainJobInfo *ret_info)
 }
 
 /* Adding a parameter with a fixed, short field name cannot fail. */
-#define ADD_ULLONG(field, value) qv_typed_params_add_ullong(&params, &nparams, &maxparams, field, value)
+#define ADD_ULLONG(field, value)                                                                   \
+    qv_typed_params_add_ullong(&params, &nparams, &maxparams, field, value)
 
 void
 qv_job_stats_to_params(const DomainJobStats *stats, int *ret_type, QvTypedParam **ret_params,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "driver/driver_priv.h"
+#include "driver/locker.h"
 #include "driver/module.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -14,12 +15,12 @@
 QVIRT_LOG_INIT("driver.module");
 
 #ifndef QVIRT_DRIVER_INSTALL_DIR
-# error "QVIRT_DRIVER_INSTALL_DIR must be defined by the build"
+#error "QVIRT_DRIVER_INSTALL_DIR must be defined by the build"
 #endif
 
 typedef int (*DriverModuleRegisterFunc)(void);
 
-static GMutex module_lock;
+static QvirtMutex module_lock = {PTHREAD_MUTEX_INITIALIZER};
 /* Names of the modules loaded and registered. */
 static GHashTable *module_loaded;
 
@@ -95,7 +96,7 @@ module_open_and_register(const char *path, const char *symbol)
 int
 qv_driver_module_load(const char *name)
 {
-    g_autoptr(GMutexLocker) locker = NULL;
+    g_autoptr(QvMutexLocker) locker = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *file = NULL;
     g_autofree char *path = NULL;
@@ -108,7 +109,7 @@ qv_driver_module_load(const char *name)
                            name ? name : "");
         return -1;
     }
-    locker = g_mutex_locker_new(&module_lock);
+    locker = qv_mutex_locker_new(&module_lock);
     if (!module_loaded)
         module_loaded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (g_hash_table_contains(module_loaded, name))
@@ -127,7 +128,7 @@ qv_driver_module_load(const char *name)
 void
 qv_driver_module_forget_all(void)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&module_lock);
+    g_autoptr(QvMutexLocker) locker = qv_mutex_locker_new(&module_lock);
 
     if (module_loaded)
         g_hash_table_remove_all(module_loaded);

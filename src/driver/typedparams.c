@@ -9,9 +9,9 @@
 #define QVIRT_FROM_THIS QVIRT_FROM_NONE
 
 static const char *const typed_param_type_names[] = {
-    [QV_TYPED_PARAM_INT] = "int",         [QV_TYPED_PARAM_UINT] = "uint",
-    [QV_TYPED_PARAM_LLONG] = "llong",     [QV_TYPED_PARAM_ULLONG] = "ullong",
-    [QV_TYPED_PARAM_DOUBLE] = "double",   [QV_TYPED_PARAM_BOOLEAN] = "boolean",
+    [QV_TYPED_PARAM_INT] = "int",       [QV_TYPED_PARAM_UINT] = "uint",
+    [QV_TYPED_PARAM_LLONG] = "llong",   [QV_TYPED_PARAM_ULLONG] = "ullong",
+    [QV_TYPED_PARAM_DOUBLE] = "double", [QV_TYPED_PARAM_BOOLEAN] = "boolean",
     [QV_TYPED_PARAM_STRING] = "string",
 };
 
@@ -93,11 +93,10 @@ qv_typed_params_add_llong(QvTypedParam **params, int *nparams, int *maxparams, c
 }
 
 int
-qv_typed_params_add_ullong(QvTypedParam **params, int *nparams, int *maxparams,
-                           const char *field, unsigned long long value)
+qv_typed_params_add_ullong(QvTypedParam **params, int *nparams, int *maxparams, const char *field,
+                           unsigned long long value)
 {
-    QvTypedParam *p =
-        typed_params_append(params, nparams, maxparams, field, QV_TYPED_PARAM_ULLONG);
+    QvTypedParam *p = typed_params_append(params, nparams, maxparams, field, QV_TYPED_PARAM_ULLONG);
 
     if (!p)
         return -1;
@@ -106,11 +105,10 @@ qv_typed_params_add_ullong(QvTypedParam **params, int *nparams, int *maxparams,
 }
 
 int
-qv_typed_params_add_double(QvTypedParam **params, int *nparams, int *maxparams,
-                           const char *field, double value)
+qv_typed_params_add_double(QvTypedParam **params, int *nparams, int *maxparams, const char *field,
+                           double value)
 {
-    QvTypedParam *p =
-        typed_params_append(params, nparams, maxparams, field, QV_TYPED_PARAM_DOUBLE);
+    QvTypedParam *p = typed_params_append(params, nparams, maxparams, field, QV_TYPED_PARAM_DOUBLE);
 
     if (!p)
         return -1;
@@ -119,8 +117,8 @@ qv_typed_params_add_double(QvTypedParam **params, int *nparams, int *maxparams,
 }
 
 int
-qv_typed_params_add_boolean(QvTypedParam **params, int *nparams, int *maxparams,
-                            const char *field, gboolean value)
+qv_typed_params_add_boolean(QvTypedParam **params, int *nparams, int *maxparams, const char *field,
+                            gboolean value)
 {
     QvTypedParam *p =
         typed_params_append(params, nparams, maxparams, field, QV_TYPED_PARAM_BOOLEAN);
@@ -132,8 +130,8 @@ qv_typed_params_add_boolean(QvTypedParam **params, int *nparams, int *maxparams,
 }
 
 int
-qv_typed_params_add_string(QvTypedParam **params, int *nparams, int *maxparams,
-                           const char *field, const char *value)
+qv_typed_params_add_string(QvTypedParam **params, int *nparams, int *maxparams, const char *field,
+                           const char *value)
 {
     QvTypedParam *p;
 
@@ -184,8 +182,7 @@ typed_params_lookup(const QvTypedParam *params, int nparams, const char *field, 
 }
 
 int
-qv_typed_params_get_int(const QvTypedParam *params, int nparams, const char *field,
-                        int *ret_value)
+qv_typed_params_get_int(const QvTypedParam *params, int nparams, const char *field, int *ret_value)
 {
     const QvTypedParam *p = NULL;
     int rc = typed_params_lookup(params, nparams, field, QV_TYPED_PARAM_INT, &p);

@@ -41,7 +41,7 @@ typedef struct {
         long long l;
         unsigned long long ul;
         double d;
-        int b; /* 0 or 1 */
+        int b;   /* 0 or 1 */
         char *s; /* owned by the list */
     } value;
 } QvTypedParam;
@@ -50,10 +50,10 @@ typedef struct {
  * out of range. */
 const char *qv_typed_param_type_to_string(int type);
 
-int qv_typed_params_add_int(QvTypedParam **params, int *nparams, int *maxparams,
-                            const char *field, int value);
-int qv_typed_params_add_uint(QvTypedParam **params, int *nparams, int *maxparams,
-                             const char *field, unsigned int value);
+int qv_typed_params_add_int(QvTypedParam **params, int *nparams, int *maxparams, const char *field,
+                            int value);
+int qv_typed_params_add_uint(QvTypedParam **params, int *nparams, int *maxparams, const char *field,
+                             unsigned int value);
 int qv_typed_params_add_llong(QvTypedParam **params, int *nparams, int *maxparams,
                               const char *field, long long value);
 int qv_typed_params_add_ullong(QvTypedParam **params, int *nparams, int *maxparams,
@@ -68,8 +68,7 @@ int qv_typed_params_add_string(QvTypedParam **params, int *nparams, int *maxpara
                                const char *field, const char *value);
 
 /* The first parameter named FIELD, or NULL (nothing reported). */
-const QvTypedParam *qv_typed_params_get(const QvTypedParam *params, int nparams,
-                                        const char *field);
+const QvTypedParam *qv_typed_params_get(const QvTypedParam *params, int nparams, const char *field);
 
 int qv_typed_params_get_int(const QvTypedParam *params, int nparams, const char *field,
                             int *ret_value);
@@ -90,7 +89,7 @@ int qv_typed_params_get_string(const QvTypedParam *params, int nparams, const ch
 /* One allowed parameter of qv_typed_params_validate(). */
 typedef struct {
     const char *field;
-    int type; /* QvTypedParamType */
+    int type;          /* QvTypedParamType */
     gboolean multiple; /* may appear more than once */
 } QvTypedParamSpec;
 
@@ -98,8 +97,7 @@ typedef struct {
  * a field SPEC does not name is ARGUMENT_UNSUPPORTED, a wrong type, a
  * repeated field that is not "multiple", or a bad type number is
  * INVALID_ARG. Returns 0 or -1. */
-int qv_typed_params_validate(const QvTypedParam *params, int nparams,
-                             const QvTypedParamSpec *spec);
+int qv_typed_params_validate(const QvTypedParam *params, int nparams, const QvTypedParamSpec *spec);
 
 /* A deep copy of NPARAMS parameters (NULL when NPARAMS is 0). */
 QvTypedParam *qv_typed_params_copy(const QvTypedParam *params, int nparams);

@@ -14,9 +14,21 @@ static const char *const uri_transports[] = {
 
 /* Parameters only the client side uses; never sent to the daemon. */
 static const char *const uri_client_params[] = {
-    "socket", "no_verify", "no_tty", "pkipath", "keyfile", "command",
-    "netcat", "mode", "proxy", "tls_priority", "name", "known_hosts",
-    "known_hosts_verify", "sshauth", NULL,
+    "socket",
+    "no_verify",
+    "no_tty",
+    "pkipath",
+    "keyfile",
+    "command",
+    "netcat",
+    "mode",
+    "proxy",
+    "tls_priority",
+    "name",
+    "known_hosts",
+    "known_hosts_verify",
+    "sshauth",
+    NULL,
 };
 
 void
@@ -88,15 +100,15 @@ uri_parse_query(QvUri *uri, const char *str, const char *query)
 
     parts = g_strsplit_set(query, "&;", -1);
     for (size_t i = 0; parts[i]; i++) {
-        char *eq;
-        QvUriParam param = { NULL, NULL };
+        const char *eq;
+        g_autofree char *name = NULL;
+        QvUriParam param = {NULL, NULL};
 
         if (!*parts[i])
             continue;
         eq = strchr(parts[i], '=');
-        if (eq)
-            *eq = '\0';
-        param.name = g_uri_unescape_string(parts[i], NULL);
+        name = eq ? g_strndup(parts[i], eq - parts[i]) : g_strdup(parts[i]);
+        param.name = g_uri_unescape_string(name, NULL);
         param.value = g_uri_unescape_string(eq ? eq + 1 : "", NULL);
         if (!param.name || !param.value || !*param.name) {
             qvirt_report_error(QVIRT_ERR_INVALID_ARG, _("invalid query parameter '%s' in URI '%s'"),
@@ -176,6 +188,14 @@ qv_uri_parse(const char *str)
         return NULL;
     }
 
+    for (const char *p = host; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr(".-_:%", *p)) {
+            qvirt_report_error(QVIRT_ERR_INVALID_ARG, _("invalid host name '%s' in URI '%s'"), host,
+                               str);
+            return NULL;
+        }
+    }
+
     uri = g_new0(QvUri, 1);
     if (uri_parse_scheme(uri, str, g_uri_get_scheme(guri)) < 0)
         return NULL;
@@ -226,8 +246,8 @@ uri_format_filtered(const QvUri *uri, gboolean daemon)
     g_string_append(buf, "://");
     if (!daemon && uri->server) {
         if (uri->user) {
-            g_string_append_uri_escaped(buf, uri->user, G_URI_RESERVED_CHARS_SUBCOMPONENT_DELIMITERS,
-                                        TRUE);
+            g_string_append_uri_escaped(buf, uri->user,
+                                        G_URI_RESERVED_CHARS_SUBCOMPONENT_DELIMITERS, TRUE);
             g_string_append_c(buf, '@');
         }
         if (strchr(uri->server, ':'))

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,6 +23,9 @@
 QVIRT_LOG_INIT("qemu.command");
 
 #define VNC_PORT_MIN 5900
+#define TCG_VCPUS_MAX 255
+/* The PC's CMOS holds at most this many boot devices (-boot order). */
+#define BOOT_ORDER_MAX 3
 #define VNC_PORT_MAX 65535
 /* The search path QEMU gets: it runs helpers (e.g. for networking) by name. */
 #define COMMAND_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -216,7 +220,8 @@ command_check_virt_type(QemuCommandBuild *b)
 }
 
 /* The machine type must be one the binary has, of the i440FX or Q35 family
- * (the device placement of domain_addr.c knows only these two). */
+ * (the device placement of domain_addr.c knows only these two), and able to
+ * run the vCPUs asked for with the accelerator. */
 static int
 command_check_machine(QemuCommandBuild *b)
 {
@@ -241,6 +246,21 @@ command_check_machine(QemuCommandBuild *b)
         qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
                            _("%u vCPUs are more than the %d that machine type '%s' supports"),
                            def->vcpus, machine->max_cpus, def->os.machine);
+        return -1;
+    }
+    /* libvirt asks numad where to place such vCPUs; qvirt does not pin. */
+    if (def->vcpu_placement == DOMAIN_VCPU_PLACEMENT_AUTO) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("vCPU placement 'auto' of domain '%s' is not supported (numad is "
+                             "not available): use placement 'static'"),
+                           def->name);
+        return -1;
+    }
+    /* TCG has no x2APIC emulation, which more than 255 vCPUs need. */
+    if (def->virt_type != DOMAIN_VIRT_KVM && def->vcpus > TCG_VCPUS_MAX) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("%u vCPUs need KVM: a domain of type 'qemu' (TCG) has at most %d"),
+                           def->vcpus, TCG_VCPUS_MAX);
         return -1;
     }
     if (machine->deprecated)
@@ -295,7 +315,7 @@ command_build_cpu(QemuCommandBuild *b)
     const QemuCapsCpuModel *model;
     g_autofree char *name = NULL;
 
-    if (!cpu || (!cpu->has_mode && !cpu->model))
+    if (!cpu)
         return 0; /* QEMU's default model of the machine */
 
     switch ((DomainCpuMode)cpu->mode) {
@@ -317,7 +337,16 @@ command_build_cpu(QemuCommandBuild *b)
     case DOMAIN_CPU_MODE_LAST:
         break;
     }
+    if (!cpu->model)
+        return 0; /* a topology only */
 
+    if (!kvm && strcmp(cpu->model, "host") == 0) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("CPU model 'host' of domain '%s' needs KVM, but a domain of type "
+                             "'qemu' runs with TCG"),
+                           b->def->name);
+        return -1;
+    }
     model = command_find_cpu_model(b, cpu->model);
     if (!model) {
         qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
@@ -405,12 +434,20 @@ command_build_lifecycle(QemuCommandBuild *b)
     return 0;
 }
 
-static void
+static int
 command_build_boot(QemuCommandBuild *b)
 {
     const DomainDef *def = b->def;
     GString *opt = g_string_new(NULL);
 
+    if (def->os.nboot_devs > BOOT_ORDER_MAX) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("domain '%s' has %zu <boot dev> elements, but x86 machines boot "
+                             "from at most %d device types (use <boot order> on the devices)"),
+                           def->name, def->os.nboot_devs, BOOT_ORDER_MAX);
+        g_string_free(opt, TRUE);
+        return -1;
+    }
     if (def->os.nboot_devs > 0) {
         g_string_append(opt, "order=");
         for (size_t i = 0; i < def->os.nboot_devs; i++) {
@@ -443,6 +480,7 @@ command_build_boot(QemuCommandBuild *b)
     }
     qemu_command_add_arg(b, "-boot");
     g_ptr_array_add(b->cl->args, g_string_free(opt, FALSE));
+    return 0;
 }
 
 static int
@@ -451,8 +489,7 @@ command_build_kernel(QemuCommandBuild *b)
     const DomainDef *def = b->def;
 
     if (!def->os.kernel && (def->os.initrd || def->os.cmdline)) {
-        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
-                           _("<%s> of domain '%s' needs a <kernel>"),
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED, _("<%s> of domain '%s' needs a <kernel>"),
                            def->os.initrd ? "initrd" : "cmdline", def->name);
         return -1;
     }
@@ -494,7 +531,7 @@ command_build_controllers(QemuCommandBuild *b)
             break; /* built into the machine */
         case DOMAIN_CONTROLLER_TYPE_SATA:
             if (!(q35 && cont->index == 0))
-                driver = "ahci";
+                driver = "ich9-ahci";
             break;
         case DOMAIN_CONTROLLER_TYPE_SCSI:
             driver = "virtio-scsi-pci";
@@ -532,26 +569,66 @@ command_build_controllers(QemuCommandBuild *b)
     return 0;
 }
 
+/* How many ports the root hub of a USB controller has. */
+static unsigned int
+command_usb_ports(const DomainControllerDef *cont)
+{
+    switch ((DomainControllerModelUsb)cont->model) {
+    case DOMAIN_CONTROLLER_MODEL_USB_PIIX3_UHCI:
+        return 2;
+    case DOMAIN_CONTROLLER_MODEL_USB_QEMU_XHCI:
+    case DOMAIN_CONTROLLER_MODEL_USB_NEC_XHCI:
+        /* Each port takes USB 2 and USB 3 devices; QEMU's default is 4. */
+        return cont->ports ? cont->ports : 4;
+    case DOMAIN_CONTROLLER_MODEL_USB_NONE:
+    case DOMAIN_CONTROLLER_MODEL_USB_LAST:
+        break;
+    }
+    return 0;
+}
+
 /* The bus of a USB device: the root hub of the controller its address names
- * (controller 0 without an address), and the port when given. */
-void
+ * (controller 0 without an address), and the port when given. qvirt adds no
+ * USB hubs, so a port is a port of the root hub. */
+int
 qemu_command_device_add_usb(QemuCommandBuild *b, QvirtJson *dev, const DomainDeviceInfo *info)
 {
     unsigned int index = info->addr_type == DOMAIN_ADDRESS_USB ? info->usb.bus : 0;
     const DomainControllerDef *cont =
         domain_def_find_controller(b->def, DOMAIN_CONTROLLER_TYPE_USB, index);
+    const char *port = info->addr_type == DOMAIN_ADDRESS_USB ? info->usb.port : NULL;
     g_autofree char *bus = NULL;
 
     /* domain_addr.c adds the controller every USB device needs. */
-    bus = g_strdup_printf("%s.0", cont && cont->info.alias ? cont->info.alias : "usb");
+    if (!cont || !cont->info.alias) {
+        qvirt_report_internal(_("USB device '%s' has no USB controller %u"), info->alias, index);
+        return -1;
+    }
+    bus = g_strdup_printf("%s.0", cont->info.alias);
     qemu_command_json_str(dev, "bus", bus);
-    if (info->addr_type == DOMAIN_ADDRESS_USB && info->usb.port)
-        qemu_command_json_str(dev, "port", info->usb.port);
+    if (!port)
+        return 0;
+    if (strchr(port, '.')) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("USB port '%s' of device '%s' is behind a hub, but qvirt adds no "
+                             "USB hubs"),
+                           port, info->alias);
+        return -1;
+    }
+    if ((unsigned int)atoi(port) > command_usb_ports(cont)) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("USB port '%s' of device '%s' does not exist: controller '%s' has "
+                             "%u ports"),
+                           port, info->alias, cont->info.alias, command_usb_ports(cont));
+        return -1;
+    }
+    qemu_command_json_str(dev, "port", port);
+    return 0;
 }
 
 /* ---- Input, graphics, video ---- */
 
-static void
+static int
 command_build_inputs(QemuCommandBuild *b)
 {
     static const char *const usb_drivers[DOMAIN_INPUT_TYPE_LAST] = {
@@ -572,7 +649,10 @@ command_build_inputs(QemuCommandBuild *b)
         switch ((DomainInputBus)input->bus) {
         case DOMAIN_INPUT_BUS_USB:
             dev = qemu_command_device_new(usb_drivers[input->type], input->info.alias);
-            qemu_command_device_add_usb(b, dev, &input->info);
+            if (qemu_command_device_add_usb(b, dev, &input->info) < 0) {
+                json_object_put(dev);
+                return -1;
+            }
             break;
         case DOMAIN_INPUT_BUS_VIRTIO:
             dev = qemu_command_device_new(virtio_drivers[input->type], input->info.alias);
@@ -585,6 +665,7 @@ command_build_inputs(QemuCommandBuild *b)
         }
         qemu_command_add_json(b, "-device", dev);
     }
+    return 0;
 }
 
 static void
@@ -653,9 +734,8 @@ command_build_videos(QemuCommandBuild *b)
         case DOMAIN_VIDEO_MODEL_CIRRUS:
             if (command_check_vram(video) < 0)
                 return -1;
-            dev = qemu_command_device_new(video->model == DOMAIN_VIDEO_MODEL_VGA ? "VGA"
-                                                                                 : "cirrus-vga",
-                                          video->info.alias);
+            dev = qemu_command_device_new(
+                video->model == DOMAIN_VIDEO_MODEL_VGA ? "VGA" : "cirrus-vga", video->info.alias);
             qemu_command_json_int(dev, "vgamem_mb", video->vram / 1024);
             break;
         case DOMAIN_VIDEO_MODEL_VIRTIO:
@@ -705,8 +785,7 @@ command_build_rngs(QemuCommandBuild *b)
         } else {
             qemu_command_json_str(obj, "qom-type", "rng-random");
             qemu_command_json_str(obj, "id", id);
-            qemu_command_json_str(obj, "filename",
-                                  rng->path ? rng->path : DOMAIN_RNG_DEFAULT_PATH);
+            qemu_command_json_str(obj, "filename", rng->path ? rng->path : DOMAIN_RNG_DEFAULT_PATH);
         }
         qemu_command_add_json(b, "-object", obj);
 
@@ -743,8 +822,7 @@ qemu_command_build(DomainDef *def, QemuCaps *caps, const QemuCommandContext *ctx
         qvirt_report_internal(_("no QEMU binary for domain '%s'"), def->name);
         return NULL;
     }
-    if (command_check_virt_type(b) < 0 || command_check_machine(b) < 0 ||
-        command_build_env(b) < 0)
+    if (command_check_virt_type(b) < 0 || command_check_machine(b) < 0 || command_build_env(b) < 0)
         return NULL;
     qemu_assign_aliases(def);
 
@@ -767,12 +845,12 @@ qemu_command_build(DomainDef *def, QemuCaps *caps, const QemuCommandContext *ctx
                                                                             : "base=utc");
     if (command_build_lifecycle(b) < 0)
         return NULL;
-    command_build_boot(b);
-    if (command_build_kernel(b) < 0 || command_build_controllers(b) < 0 ||
-        qemu_command_build_disks(b) < 0 || qemu_command_build_nets(b) < 0 ||
-        qemu_command_build_chardevs(b) < 0)
+    if (command_build_boot(b) < 0 || command_build_kernel(b) < 0 ||
+        command_build_controllers(b) < 0 || qemu_command_build_disks(b) < 0 ||
+        qemu_command_build_nets(b) < 0 || qemu_command_build_chardevs(b) < 0)
         return NULL;
-    command_build_inputs(b);
+    if (command_build_inputs(b) < 0)
+        return NULL;
     if (def->ngraphics > 0)
         command_build_graphics(b);
     if (command_build_videos(b) < 0)
@@ -816,6 +894,9 @@ qemu_command_to_native(DomainDef *def, QemuCaps *caps, const QemuCommandContext 
     if (ctx)
         native = *ctx;
     native.native = TRUE;
+    /* Only printed: without a known binary, name QEMU's usual one. */
+    if (!native.emulator && !def->emulator && !qemu_caps_get_binary(caps))
+        native.emulator = "qemu-system-x86_64";
     if (!(cl = qemu_command_build(def, caps, &native)))
         return NULL;
     cmd = qemu_command_line_to_command(cl);

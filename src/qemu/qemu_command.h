@@ -34,16 +34,18 @@ typedef enum {
     QEMU_COMMAND_SANDBOX_LAST
 } QemuCommandSandbox;
 
-/* What the driver prepared for this run of QEMU. Paths must be absolute. */
+/* What the driver prepared for this run of QEMU. Paths must be absolute.
+ * Descriptors are passed on at the same number; a value below 3 (-1, or
+ * the 0 of a zeroed context) means none. */
 typedef struct {
     const char *emulator;     /* the binary when the domain names none; NULL: the caps' binary */
     const char *lib_dir;      /* the domain's private folder: QEMU's HOME and XDG folders */
-    const char *monitor_path; /* the QMP socket (QEMU listens on it) when monitor_fd < 0 */
-    int monitor_fd;           /* >= 0: the listening QMP socket qvirt created, passed on */
-    const char *hmp_path;     /* the HMP socket when hmp_fd < 0; NULL and -1: no HMP */
-    int hmp_fd;
-    gboolean kvm_usable; /* KVM works here (see qemu_command_kvm_usable) */
-    const int *tap_fds;  /* tap_fds[i]: the open tap device of def->nets[i], or -1 */
+    const char *monitor_path; /* the QMP socket (QEMU listens on it) without monitor_fd */
+    int monitor_fd;           /* the listening QMP socket qvirt created */
+    const char *hmp_path;     /* the HMP socket without hmp_fd; neither: no HMP monitor */
+    int hmp_fd;               /* the listening HMP socket qvirt created */
+    gboolean kvm_usable;      /* KVM works here (see qemu_command_kvm_usable) */
+    const int *tap_fds;       /* tap_fds[i]: the open tap device of def->nets[i] */
     size_t ntap_fds;
     const char *vnc_listen; /* VNC's address when <graphics> gives none; NULL: 127.0.0.1 */
     int sandbox;            /* QemuCommandSandbox */

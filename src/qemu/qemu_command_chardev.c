@@ -23,7 +23,7 @@ chardev_listen_socket(QemuCommandBuild *b, const char *id, int fd, const char *p
 {
     g_autofree char *escaped = NULL;
 
-    if (fd >= 0) {
+    if (QEMU_COMMAND_FD_VALID(fd)) {
         qemu_command_add_fd(b, fd);
         return g_strdup_printf("socket,id=%s,fd=%d,server=on,wait=off", id, fd);
     }
@@ -37,7 +37,7 @@ qemu_command_build_monitors(QemuCommandBuild *b)
     const QemuCommandContext *ctx = b->ctx;
     g_autofree char *qmp = NULL;
 
-    if (ctx->monitor_fd < 0 && !ctx->monitor_path) {
+    if (!QEMU_COMMAND_FD_VALID(ctx->monitor_fd) && !ctx->monitor_path) {
         qvirt_report_internal(_("no QMP monitor socket was prepared for domain '%s'"),
                               b->def->name);
         return -1;
@@ -46,7 +46,7 @@ qemu_command_build_monitors(QemuCommandBuild *b)
     qemu_command_add_opt(b, "-chardev", qmp);
     qemu_command_add_opt(b, "-mon", "chardev=charmonitor,id=monitor,mode=control");
 
-    if (ctx->hmp_fd >= 0 || ctx->hmp_path) {
+    if (QEMU_COMMAND_FD_VALID(ctx->hmp_fd) || ctx->hmp_path) {
         g_autofree char *hmp = chardev_listen_socket(b, "charhmp", ctx->hmp_fd, ctx->hmp_path);
 
         qemu_command_add_opt(b, "-chardev", hmp);

@@ -78,8 +78,8 @@ disk_check(QemuCommandBuild *b, const DomainDiskDef *disk)
     }
     if (disk->shareable && disk->src->path && disk->src->format != DOMAIN_DISK_FORMAT_RAW) {
         qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
-                           _("disk '%s': a shareable disk needs format 'raw', not '%s'"),
-                           disk->dst, domain_disk_format_to_string(disk->src->format));
+                           _("disk '%s': a shareable disk needs format 'raw', not '%s'"), disk->dst,
+                           domain_disk_format_to_string(disk->src->format));
         return -1;
     }
     for (const DomainStorageSource *s = disk->src; s && s->path; s = s->backing) {
@@ -172,7 +172,7 @@ disk_controller_alias(QemuCommandBuild *b, int type, unsigned int index)
     return cont && cont->info.alias ? cont->info.alias : "";
 }
 
-static void
+static int
 disk_add_bus(QemuCommandBuild *b, QvirtJson *dev, const DomainDiskDef *disk)
 {
     const DomainDriveAddress *drive = &disk->info.drive;
@@ -180,45 +180,46 @@ disk_add_bus(QemuCommandBuild *b, QvirtJson *dev, const DomainDiskDef *disk)
 
     switch ((DomainDiskBus)disk->bus) {
     case DOMAIN_DISK_BUS_IDE:
-        bus = g_strdup_printf("%s.%u",
-                              disk_controller_alias(b, DOMAIN_CONTROLLER_TYPE_IDE,
-                                                    drive->controller),
-                              drive->bus);
+        bus = g_strdup_printf(
+            "%s.%u", disk_controller_alias(b, DOMAIN_CONTROLLER_TYPE_IDE, drive->controller),
+            drive->bus);
         qemu_command_json_str(dev, "bus", bus);
         qemu_command_json_int(dev, "unit", drive->unit);
         break;
     case DOMAIN_DISK_BUS_SATA:
         /* Each AHCI port is a bus of its own. */
-        bus = g_strdup_printf("%s.%u",
-                              disk_controller_alias(b, DOMAIN_CONTROLLER_TYPE_SATA,
-                                                    drive->controller),
-                              drive->unit);
+        bus = g_strdup_printf(
+            "%s.%u", disk_controller_alias(b, DOMAIN_CONTROLLER_TYPE_SATA, drive->controller),
+            drive->unit);
         qemu_command_json_str(dev, "bus", bus);
         break;
     case DOMAIN_DISK_BUS_SCSI:
-        bus = g_strdup_printf("%s.0", disk_controller_alias(b, DOMAIN_CONTROLLER_TYPE_SCSI,
-                                                            drive->controller));
+        bus = g_strdup_printf(
+            "%s.0", disk_controller_alias(b, DOMAIN_CONTROLLER_TYPE_SCSI, drive->controller));
         qemu_command_json_str(dev, "bus", bus);
         qemu_command_json_int(dev, "channel", drive->bus);
         qemu_command_json_int(dev, "scsi-id", drive->target);
         qemu_command_json_int(dev, "lun", drive->unit);
         break;
     case DOMAIN_DISK_BUS_USB:
-        qemu_command_device_add_usb(b, dev, &disk->info);
-        break;
+        return qemu_command_device_add_usb(b, dev, &disk->info);
     case DOMAIN_DISK_BUS_VIRTIO:
     case DOMAIN_DISK_BUS_LAST:
         qemu_command_device_add_pci(b, dev, &disk->info);
         break;
     }
+    return 0;
 }
 
-static void
+static int
 disk_build_device(QemuCommandBuild *b, const DomainDiskDef *disk)
 {
     QvirtJson *dev = qemu_command_device_new(disk_device_driver(disk), disk->info.alias);
 
-    disk_add_bus(b, dev, disk);
+    if (disk_add_bus(b, dev, disk) < 0) {
+        json_object_put(dev);
+        return -1;
+    }
     if (disk->src->path) {
         g_autofree char *node =
             qemu_alias_format_node(qemu_alias_block_node_index(b->def, disk->src));
@@ -234,6 +235,7 @@ disk_build_device(QemuCommandBuild *b, const DomainDiskDef *disk)
         qemu_command_json_str(dev, "serial", disk->serial);
     qemu_command_device_add_bootindex(dev, &disk->info);
     qemu_command_add_json(b, "-device", dev);
+    return 0;
 }
 
 int
@@ -245,7 +247,8 @@ qemu_command_build_disks(QemuCommandBuild *b)
         if (disk_check(b, disk) < 0)
             return -1;
         disk_build_nodes(b, disk);
-        disk_build_device(b, disk);
+        if (disk_build_device(b, disk) < 0)
+            return -1;
     }
     return 0;
 }

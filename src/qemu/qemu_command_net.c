@@ -17,10 +17,8 @@
 #define QVIRT_FROM_THIS QVIRT_FROM_QEMU
 
 static const char *const net_model_drivers[DOMAIN_NET_MODEL_LAST] = {
-    [DOMAIN_NET_MODEL_DEFAULT] = "rtl8139",
-    [DOMAIN_NET_MODEL_VIRTIO] = "virtio-net-pci",
-    [DOMAIN_NET_MODEL_E1000] = "e1000",
-    [DOMAIN_NET_MODEL_E1000E] = "e1000e",
+    [DOMAIN_NET_MODEL_DEFAULT] = "rtl8139", [DOMAIN_NET_MODEL_VIRTIO] = "virtio-net-pci",
+    [DOMAIN_NET_MODEL_E1000] = "e1000",     [DOMAIN_NET_MODEL_E1000E] = "e1000e",
     [DOMAIN_NET_MODEL_RTL8139] = "rtl8139",
 };
 
@@ -47,14 +45,14 @@ net_build_backend(QemuCommandBuild *b, size_t index, const char *id)
 
     qemu_command_json_str(netdev, "type", "tap");
     fd = net_tap_fd(b, index);
-    if (fd >= 0) {
+    if (QEMU_COMMAND_FD_VALID(fd)) {
         g_autofree char *fdstr = g_strdup_printf("%d", fd);
 
         qemu_command_json_str(netdev, "fd", fdstr);
         qemu_command_add_fd(b, fd);
     } else if (b->ctx->native) {
-        g_autofree char *ifname = net->ifname ? g_strdup(net->ifname)
-                                              : g_strdup_printf("vnet%zu", index);
+        g_autofree char *ifname =
+            net->ifname ? g_strdup(net->ifname) : g_strdup_printf("vnet%zu", index);
 
         qemu_command_json_str(netdev, "ifname", ifname);
         qemu_command_json_str(netdev, "script", "no");
@@ -62,8 +60,7 @@ net_build_backend(QemuCommandBuild *b, size_t index, const char *id)
     } else {
         qvirt_report_internal(_("no tap device was opened for interface '%s' (type '%s') of "
                                 "domain '%s'"),
-                              net->info.alias, domain_net_type_to_string(net->type),
-                              b->def->name);
+                              net->info.alias, domain_net_type_to_string(net->type), b->def->name);
         json_object_put(netdev);
         return NULL;
     }

@@ -13,7 +13,7 @@ QVIRT_LOG_INIT("rpc.keepalive");
 struct _RpcKeepalive {
     guint interval_ms;
     guint count;
-    guint missed;   /* PINGs sent since the peer was last heard from */
+    guint missed; /* PINGs sent since the peer was last heard from */
     gint64 last_seen;
 };
 
@@ -79,7 +79,7 @@ rpc_keepalive_message_new(int proc)
     };
 
     /* An empty payload always encodes. */
-    if (rpc_message_encode(msg, &hdr, (xdrproc_t)xdr_void, NULL) < 0)
+    if (rpc_message_encode(msg, &hdr, RPC_XDR_VOID, NULL) < 0)
         g_error("cannot encode a keepalive message: %s", qvirt_error_last_message());
     return msg;
 }

@@ -22,6 +22,12 @@ QVIRT_LOG_INIT("rpc.message");
 /* What an error message is cut to when it would not fit a packet. */
 #define RPC_MESSAGE_ERROR_TEXT_MAX (64 * 1024)
 
+bool_t
+rpc_xdr_void(XDR *xdrs, void *data)
+{
+    return TRUE;
+}
+
 RpcMessage *
 rpc_message_new(void)
 {
@@ -133,8 +139,9 @@ rpc_header_decode(const guint8 *buf, RpcHeader *ret_hdr)
     }
     vers = rpc_program_version(hdr.prog);
     if (hdr.vers != vers) {
-        qvirt_report_error(QVIRT_ERR_RPC, _("unsupported version %u of RPC program %s (expected %u)"),
-                           hdr.vers, rpc_program_name(hdr.prog), vers);
+        qvirt_report_error(QVIRT_ERR_RPC,
+                           _("unsupported version %u of RPC program %s (expected %u)"), hdr.vers,
+                           rpc_program_name(hdr.prog), vers);
         return -1;
     }
     if (!rpc_message_type_to_string(hdr.type)) {
@@ -192,8 +199,7 @@ rpc_message_encode(RpcMessage *msg, const RpcHeader *hdr, xdrproc_t proc, void *
     size_t size = RPC_MESSAGE_INITIAL_BUFFER;
 
     if (msg->nfds > 0 && !rpc_message_type_has_fds(hdr->type)) {
-        qvirt_report_internal(_("RPC message of type %d cannot carry descriptors"),
-                              (int)hdr->type);
+        qvirt_report_internal(_("RPC message of type %d cannot carry descriptors"), (int)hdr->type);
         return -1;
     }
     for (;;) {
@@ -307,9 +313,8 @@ rpc_message_decode_header(RpcMessage *msg)
         memcpy(&be, msg->buffer + msg->offset, sizeof(be));
         nfds = GUINT32_FROM_BE(be);
         if (nfds > RPC_WIRE_NUM_FDS_MAX) {
-            qvirt_report_error(QVIRT_ERR_RPC,
-                               _("RPC packet announces %u descriptors (at most %d)"), nfds,
-                               RPC_WIRE_NUM_FDS_MAX);
+            qvirt_report_error(QVIRT_ERR_RPC, _("RPC packet announces %u descriptors (at most %d)"),
+                               nfds, RPC_WIRE_NUM_FDS_MAX);
             return -1;
         }
         msg->offset += sizeof(be);
@@ -338,8 +343,7 @@ rpc_message_decode_payload(RpcMessage *msg, xdrproc_t proc, void *data)
         qvirt_report_internal(_("RPC message has no payload to decode"));
         return -1;
     }
-    xdrmem_create(&xdr, (char *)msg->buffer + msg->offset, msg->length - msg->offset,
-                  XDR_DECODE);
+    xdrmem_create(&xdr, (char *)msg->buffer + msg->offset, msg->length - msg->offset, XDR_DECODE);
     ok = proc(&xdr, data);
     if (ok)
         msg->offset += xdr_getpos(&xdr);
@@ -364,8 +368,7 @@ rpc_message_decode_error(RpcMessage *msg)
         err->code = wire.code;
         err->domain = wire.domain;
         err->level = wire.level;
-        err->message = g_strdup(wire.message && *wire.message ? *wire.message
-                                                              : _("unknown error"));
+        err->message = g_strdup(wire.message && *wire.message ? *wire.message : _("unknown error"));
         if (err->code == QVIRT_ERR_OK)
             err->code = QVIRT_ERR_INTERNAL_ERROR;
     }

@@ -25,6 +25,11 @@
 #include "rpc/rpc_protocol.h"
 #include "util/error.h"
 
+/* The XDR function of an empty payload (tirpc's xdr_void takes no
+ * arguments, which does not cast cleanly to xdrproc_t). */
+bool_t rpc_xdr_void(XDR *xdrs, void *data);
+#define RPC_XDR_VOID ((xdrproc_t)rpc_xdr_void)
+
 /* The header, as XDR decodes it. */
 typedef rpc_wire_header RpcHeader;
 
@@ -35,12 +40,12 @@ typedef rpc_wire_header RpcHeader;
 
 typedef struct {
     RpcHeader header;
-    guint8 *buffer;    /* the whole packet, length word included */
-    size_t length;     /* bytes in buffer: the packet's length once complete */
-    size_t offset;     /* reading: next payload byte; writing: bytes already sent */
-    int *fds;          /* descriptors carried (-1 for one stolen or not yet received) */
+    guint8 *buffer; /* the whole packet, length word included */
+    size_t length;  /* bytes in buffer: the packet's length once complete */
+    size_t offset;  /* reading: next payload byte; writing: bytes already sent */
+    int *fds;       /* descriptors carried (-1 for one stolen or not yet received) */
     size_t nfds;
-    size_t donefds;    /* descriptors already sent or received */
+    size_t donefds; /* descriptors already sent or received */
 } RpcMessage;
 
 RpcMessage *rpc_message_new(void);
@@ -72,7 +77,7 @@ const char *rpc_message_type_to_string(int type);
 
 /* ---- Encoding (the sender) ---- */
 
-/* Make MSG the packet HDR + payload DATA encoded by PROC (xdr_void for
+/* Make MSG the packet HDR + payload DATA encoded by PROC (RPC_XDR_VOID for
  * none). When MSG holds descriptors the header type must be a *_WITH_FDS
  * type, and the reverse. Resets offset and donefds for sending. Returns 0,
  * or -1 with an error reported. */

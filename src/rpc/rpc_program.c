@@ -7,27 +7,37 @@
 
 #include <stdlib.h>
 
+#include "rpc/rpc_message.h"
 #include "rpc/rpc_program.h"
 
-#define RPC_XDR(type) (xdrproc_t)xdr_##type, sizeof(type)
-#define RPC_XDR_VOID (xdrproc_t)xdr_void, 0
+/* clang-format off: one line per procedure reads best */
+#define RPC_XDR(type) (xdrproc_t) xdr_##type, sizeof(type)
+#define RPC_XDR_NONE RPC_XDR_VOID, 0
 
 #define PRIO RPC_PROC_PRIORITY
 #define RO RPC_PROC_READONLY_OK
 #define EVENT RPC_PROC_EVENT
 
 /* REMOTE procedure without arguments nor reply */
-#define R_VV(name, flags) \
-    {REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR_VOID, RPC_XDR_VOID, (flags)}
+#define R_VV(name, flags)                                                                          \
+    {                                                                                              \
+        REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR_NONE, RPC_XDR_NONE, (flags)             \
+    }
 /* REMOTE procedure with a reply only */
-#define R_VR(name, ret, flags) \
-    {REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR_VOID, RPC_XDR(ret), (flags)}
+#define R_VR(name, ret, flags)                                                                     \
+    {                                                                                              \
+        REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR_NONE, RPC_XDR(ret), (flags)             \
+    }
 /* REMOTE procedure with arguments only */
-#define R_AV(name, args, flags) \
-    {REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR(args), RPC_XDR_VOID, (flags)}
+#define R_AV(name, args, flags)                                                                    \
+    {                                                                                              \
+        REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR(args), RPC_XDR_NONE, (flags)            \
+    }
 /* REMOTE procedure with arguments and a reply */
-#define R_AR(name, args, ret, flags) \
-    {REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR(args), RPC_XDR(ret), (flags)}
+#define R_AR(name, args, ret, flags)                                                               \
+    {                                                                                              \
+        REMOTE_PROGRAM, REMOTE_PROC_##name, #name, RPC_XDR(args), RPC_XDR(ret), (flags)            \
+    }
 
 /* Sorted by program, then number: rpc_program_lookup() searches it. The
  * programs sort as KEEPALIVE (0x6b656570) after REMOTE and QEMU. */
@@ -37,8 +47,8 @@ static const RpcProcInfo rpc_procs[] = {
     R_VV(CONNECT_CLOSE, PRIO | RO),
     R_VR(CONNECT_GET_TYPE, remote_connect_get_type_ret, PRIO | RO),
     R_VR(CONNECT_GET_VERSION, remote_connect_get_version_ret, PRIO | RO),
-    R_AR(CONNECT_GET_MAX_VCPUS, remote_connect_get_max_vcpus_args,
-         remote_connect_get_max_vcpus_ret, PRIO | RO),
+    R_AR(CONNECT_GET_MAX_VCPUS, remote_connect_get_max_vcpus_args, remote_connect_get_max_vcpus_ret,
+         PRIO | RO),
     R_VR(NODE_GET_INFO, remote_node_get_info_ret, PRIO | RO),
     R_VR(CONNECT_GET_CAPABILITIES, remote_connect_get_capabilities_ret, PRIO | RO),
     R_AV(DOMAIN_CREATE, remote_domain_create_args, 0),
@@ -47,17 +57,17 @@ static const RpcProcInfo rpc_procs[] = {
     R_AV(DOMAIN_DESTROY, remote_domain_destroy_args, PRIO),
     R_AR(DOMAIN_GET_XML_DESC, remote_domain_get_xml_desc_args, remote_domain_get_xml_desc_ret,
          PRIO | RO),
-    R_AR(DOMAIN_GET_AUTOSTART, remote_domain_get_autostart_args,
-         remote_domain_get_autostart_ret, PRIO | RO),
+    R_AR(DOMAIN_GET_AUTOSTART, remote_domain_get_autostart_args, remote_domain_get_autostart_ret,
+         PRIO | RO),
     R_AR(DOMAIN_GET_INFO, remote_domain_get_info_args, remote_domain_get_info_ret, PRIO | RO),
     R_AR(CONNECT_LIST_DEFINED_DOMAINS, remote_connect_list_defined_domains_args,
          remote_connect_list_defined_domains_ret, PRIO | RO),
     R_AR(DOMAIN_LOOKUP_BY_ID, remote_domain_lookup_by_id_args, remote_domain_lookup_by_id_ret,
          PRIO | RO),
-    R_AR(DOMAIN_LOOKUP_BY_NAME, remote_domain_lookup_by_name_args,
-         remote_domain_lookup_by_name_ret, PRIO | RO),
-    R_AR(DOMAIN_LOOKUP_BY_UUID, remote_domain_lookup_by_uuid_args,
-         remote_domain_lookup_by_uuid_ret, PRIO | RO),
+    R_AR(DOMAIN_LOOKUP_BY_NAME, remote_domain_lookup_by_name_args, remote_domain_lookup_by_name_ret,
+         PRIO | RO),
+    R_AR(DOMAIN_LOOKUP_BY_UUID, remote_domain_lookup_by_uuid_args, remote_domain_lookup_by_uuid_ret,
+         PRIO | RO),
     R_VR(CONNECT_NUM_OF_DEFINED_DOMAINS, remote_connect_num_of_defined_domains_ret, PRIO | RO),
     R_AV(DOMAIN_REBOOT, remote_domain_reboot_args, 0),
     R_AV(DOMAIN_RESUME, remote_domain_resume_args, 0),
@@ -80,8 +90,8 @@ static const RpcProcInfo rpc_procs[] = {
          remote_connect_domain_xml_to_native_ret, 0),
     R_VR(CONNECT_IS_SECURE, remote_connect_is_secure_ret, PRIO | RO),
     R_AR(DOMAIN_IS_ACTIVE, remote_domain_is_active_args, remote_domain_is_active_ret, PRIO | RO),
-    R_AR(DOMAIN_IS_PERSISTENT, remote_domain_is_persistent_args,
-         remote_domain_is_persistent_ret, PRIO | RO),
+    R_AR(DOMAIN_IS_PERSISTENT, remote_domain_is_persistent_args, remote_domain_is_persistent_ret,
+         PRIO | RO),
     R_VR(CONNECT_GET_LIB_VERSION, remote_connect_get_lib_version_ret, PRIO | RO),
     R_AR(DOMAIN_GET_JOB_INFO, remote_domain_get_job_info_args, remote_domain_get_job_info_ret,
          PRIO | RO),
@@ -157,18 +167,20 @@ static const RpcProcInfo rpc_procs[] = {
     {QEMU_PROGRAM, QEMU_PROC_DOMAIN_MONITOR_COMMAND, "DOMAIN_MONITOR_COMMAND",
      RPC_XDR(qemu_domain_monitor_command_args), RPC_XDR(qemu_domain_monitor_command_ret), 0},
     {QEMU_PROGRAM, QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER,
-     "CONNECT_DOMAIN_MONITOR_EVENT_REGISTER", RPC_XDR(qemu_connect_domain_monitor_event_register_args),
+     "CONNECT_DOMAIN_MONITOR_EVENT_REGISTER",
+     RPC_XDR(qemu_connect_domain_monitor_event_register_args),
      RPC_XDR(qemu_connect_domain_monitor_event_register_ret), PRIO | RO},
     {QEMU_PROGRAM, QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER,
      "CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER",
-     RPC_XDR(qemu_connect_domain_monitor_event_deregister_args), RPC_XDR_VOID, PRIO | RO},
+     RPC_XDR(qemu_connect_domain_monitor_event_deregister_args), RPC_XDR_NONE, PRIO | RO},
     {QEMU_PROGRAM, QEMU_PROC_DOMAIN_MONITOR_EVENT, "DOMAIN_MONITOR_EVENT",
-     RPC_XDR(qemu_domain_monitor_event_msg), RPC_XDR_VOID, EVENT},
+     RPC_XDR(qemu_domain_monitor_event_msg), RPC_XDR_NONE, EVENT},
 
     /* KEEPALIVE 0x6b656570: handled inside every connection (rpc_conn.c) */
-    {KEEPALIVE_PROGRAM, KEEPALIVE_PROC_PING, "PING", RPC_XDR_VOID, RPC_XDR_VOID, EVENT},
-    {KEEPALIVE_PROGRAM, KEEPALIVE_PROC_PONG, "PONG", RPC_XDR_VOID, RPC_XDR_VOID, EVENT},
+    {KEEPALIVE_PROGRAM, KEEPALIVE_PROC_PING, "PING", RPC_XDR_NONE, RPC_XDR_NONE, EVENT},
+    {KEEPALIVE_PROGRAM, KEEPALIVE_PROC_PONG, "PONG", RPC_XDR_NONE, RPC_XDR_NONE, EVENT},
 };
+/* clang-format on */
 
 static int
 rpc_program_compare(const void *a, const void *b)

@@ -29,9 +29,9 @@ typedef struct {
     int proc;
     const char *name; /* e.g. "CONNECT_OPEN" */
     xdrproc_t args_proc;
-    size_t args_size; /* 0 with xdr_void */
+    size_t args_size; /* 0 with RPC_XDR_VOID */
     xdrproc_t ret_proc;
-    size_t ret_size; /* 0 with xdr_void */
+    size_t ret_size;    /* 0 with RPC_XDR_VOID */
     unsigned int flags; /* RpcProcFlags */
 } RpcProcInfo;
 

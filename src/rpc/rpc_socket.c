@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,7 +27,9 @@ QVIRT_LOG_INIT("rpc.socket");
 struct _RpcSocket {
     int fd;
     gboolean is_unix;
-    char *unix_path; /* a listener's path, removed when freed */
+    char *unix_path; /* a listener's path, removed when freed... */
+    dev_t unix_dev;  /* ...if the socket there is still this one */
+    ino_t unix_ino;
     char *peer_name;
     gboolean have_creds;
     struct ucred creds; /* taken at accept/connect */
@@ -51,8 +54,13 @@ rpc_socket_free(RpcSocket *sock)
     rpc_tls_session_free(sock->tls);
     if (sock->fd >= 0)
         close(sock->fd);
-    if (sock->unix_path)
-        unlink(sock->unix_path);
+    if (sock->unix_path) {
+        struct stat sb;
+
+        if (lstat(sock->unix_path, &sb) == 0 && sb.st_dev == sock->unix_dev &&
+            sb.st_ino == sock->unix_ino)
+            unlink(sock->unix_path);
+    }
     g_free(sock->unix_path);
     g_free(sock->peer_name);
     g_free(sock);
@@ -175,7 +183,11 @@ rpc_socket_listen_unix(const char *path, mode_t mode)
         return NULL;
     }
     sock = rpc_socket_wrap(fd, TRUE);
-    sock->unix_path = g_strdup(path);
+    if (lstat(path, &sb) == 0) {
+        sock->unix_path = g_strdup(path);
+        sock->unix_dev = sb.st_dev;
+        sock->unix_ino = sb.st_ino;
+    }
     sock->peer_name = g_strdup(path);
     QVIRT_DEBUG("listening on '%s' (mode %04o)", path, (unsigned int)mode);
     return sock;

@@ -5,7 +5,7 @@
  * Contract:
  * - Every socket is non-blocking and close-on-exec. An RpcSocket owns its
  *   descriptor (and its TLS session) and closes it when freed; a UNIX
- *   listener also removes its path then.
+ *   listener also removes its path then, unless another socket replaced it.
  * - read/write return a byte count, 0 at end of file (read), RPC_IO_AGAIN
  *   when the socket is not ready, or RPC_IO_ERROR with an error reported.
  *   They never raise SIGPIPE.
@@ -24,9 +24,10 @@ typedef struct _RpcSocket RpcSocket;
 
 /* Listen on the UNIX socket PATH with permissions MODE (e.g. 0600 for the
  * read-write socket, 0666 for the read-only one). The socket is created
- * under a temporary name, given MODE, then renamed to PATH, so it never
- * exists at PATH with other permissions. An old socket at PATH is
- * replaced; any other file there is an error. */
+ * under a temporary name (PATH.PID.new, which must fit sun_path too), given
+ * MODE, then renamed to PATH, so it never exists at PATH with other
+ * permissions. An old socket at PATH is replaced; any other file there is
+ * an error. */
 RpcSocket *rpc_socket_listen_unix(const char *path, mode_t mode);
 /* Listen on HOST (NULL: every address) and SERVICE (a port number or name;
  * "0" picks a free port, see rpc_socket_get_port()). */

@@ -128,8 +128,8 @@ rpc_tls_session_new(RpcTlsContext *ctx, int fd, const char *hostname)
     int rc;
 
     sess->ctx = rpc_tls_context_ref(ctx);
-    rc = gnutls_init(&sess->session, (ctx->server ? GNUTLS_SERVER : GNUTLS_CLIENT) |
-                                         GNUTLS_NONBLOCK);
+    rc = gnutls_init(&sess->session,
+                     (ctx->server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK);
     if (rc < 0) {
         sess->session = NULL;
         qvirt_report_error(QVIRT_ERR_GNUTLS_ERROR, _("cannot start a TLS session: %s"),
@@ -192,8 +192,8 @@ rpc_tls_session_handshake(RpcTlsSession *sess)
         return -1;
     }
     if (rc == GNUTLS_E_NO_CERTIFICATE_FOUND || rc == GNUTLS_E_CERTIFICATE_REQUIRED) {
-        qvirt_report_error(QVIRT_ERR_AUTH_FAILED,
-                           _("TLS peer did not present a certificate: %s"), gnutls_strerror(rc));
+        qvirt_report_error(QVIRT_ERR_AUTH_FAILED, _("TLS peer did not present a certificate: %s"),
+                           gnutls_strerror(rc));
         return -1;
     }
     if (rc < 0) {

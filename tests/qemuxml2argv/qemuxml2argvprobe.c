@@ -19,7 +19,6 @@
 #include <config.h>
 
 #include <locale.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,11 +30,36 @@
 /* Every -device driver qvirt can emit. qemu_command*.c and this list
  * change together: the test fails on a driver missing here. */
 static const char *const probe_devices[] = {
-    "ahci", "cirrus-vga", "e1000", "e1000e", "ide-cd", "ide-hd", "isa-serial", "nec-usb-xhci",
-    "piix3-usb-uhci", "qemu-xhci", "rtl8139", "scsi-cd", "scsi-hd", "usb-kbd", "usb-mouse",
-    "usb-storage", "usb-tablet", "VGA", "virtconsole", "virtio-balloon-pci", "virtio-blk-pci",
-    "virtio-gpu-pci", "virtio-keyboard-pci", "virtio-mouse-pci", "virtio-net-pci",
-    "virtio-rng-pci", "virtio-scsi-pci", "virtio-serial-pci", "virtio-tablet-pci", "virtio-vga",
+    "cirrus-vga",
+    "e1000",
+    "e1000e",
+    "ich9-ahci",
+    "ide-cd",
+    "ide-hd",
+    "isa-serial",
+    "nec-usb-xhci",
+    "piix3-usb-uhci",
+    "qemu-xhci",
+    "rtl8139",
+    "scsi-cd",
+    "scsi-hd",
+    "usb-kbd",
+    "usb-mouse",
+    "usb-storage",
+    "usb-tablet",
+    "VGA",
+    "virtconsole",
+    "virtio-balloon-pci",
+    "virtio-blk-pci",
+    "virtio-gpu-pci",
+    "virtio-keyboard-pci",
+    "virtio-mouse-pci",
+    "virtio-net-pci",
+    "virtio-rng-pci",
+    "virtio-scsi-pci",
+    "virtio-serial-pci",
+    "virtio-tablet-pci",
+    "virtio-vga",
 };
 
 #define PROBE_TIMEOUT_MS 30000
@@ -44,6 +68,18 @@ static int
 probe_compare_strings(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Order JSON objects by their string member KEY. */
+static int
+probe_compare_members(gconstpointer a, gconstpointer b, gpointer key)
+{
+    const char *x = NULL;
+    const char *y = NULL;
+
+    qvirt_json_get_string(*(QvirtJson *const *)a, key, &x);
+    qvirt_json_get_string(*(QvirtJson *const *)b, key, &y);
+    return g_strcmp0(x, y);
 }
 
 static QvirtJson *
@@ -67,7 +103,7 @@ probe_command(QemuMonitor *mon, const char *name, const char *arg_key, const cha
 
 /* A sorted array of the "name" members of the objects of LIST. */
 static QvirtJson *
-probe_sorted_names(QvirtJson *list, const char *skip_parent)
+probe_sorted_names(QvirtJson *list)
 {
     g_autoptr(GPtrArray) names = g_ptr_array_new();
     QvirtJson *out = json_object_new_array();
@@ -80,11 +116,8 @@ probe_sorted_names(QvirtJson *list, const char *skip_parent)
             g_ptr_array_add(names, (gpointer)name);
     }
     g_ptr_array_sort(names, probe_compare_strings);
-    for (guint i = 0; i < names->len; i++) {
-        if (skip_parent && strcmp(g_ptr_array_index(names, i), skip_parent) == 0)
-            continue;
+    for (guint i = 0; i < names->len; i++)
         json_object_array_add(out, json_object_new_string(g_ptr_array_index(names, i)));
-    }
     return out;
 }
 
@@ -97,21 +130,7 @@ probe_sorted_properties(QvirtJson *list)
 
     for (size_t i = 0; i < json_object_array_length(list); i++)
         g_ptr_array_add(items, json_object_array_get_idx(list, i));
-    for (guint i = 0; i < items->len; i++) {
-        /* Insertion sort by name keeps this dependency free; lists are short. */
-        for (guint j = i; j > 0; j--) {
-            const char *a = NULL;
-            const char *b = NULL;
-
-            qvirt_json_get_string(g_ptr_array_index(items, j - 1), "name", &a);
-            qvirt_json_get_string(g_ptr_array_index(items, j), "name", &b);
-            if (g_strcmp0(a, b) <= 0)
-                break;
-            gpointer tmp = items->pdata[j];
-            items->pdata[j] = items->pdata[j - 1];
-            items->pdata[j - 1] = tmp;
-        }
-    }
+    g_ptr_array_sort_with_data(items, probe_compare_members, (gpointer) "name");
     for (guint i = 0; i < items->len; i++) {
         const char *name = NULL;
         const char *type = NULL;
@@ -138,20 +157,7 @@ probe_command_line_options(QemuMonitor *mon)
         g_ptr_array_add(options, json_object_array_get_idx(list, i));
     out = json_object_new_object();
     /* query-command-line-options lists options in QEMU's order; sort them. */
-    for (guint i = 0; i < options->len; i++) {
-        for (guint j = i; j > 0; j--) {
-            const char *a = NULL;
-            const char *b = NULL;
-
-            qvirt_json_get_string(g_ptr_array_index(options, j - 1), "option", &a);
-            qvirt_json_get_string(g_ptr_array_index(options, j), "option", &b);
-            if (g_strcmp0(a, b) <= 0)
-                break;
-            gpointer tmp = options->pdata[j];
-            options->pdata[j] = options->pdata[j - 1];
-            options->pdata[j - 1] = tmp;
-        }
-    }
+    g_ptr_array_sort_with_data(options, probe_compare_members, (gpointer) "option");
     for (guint i = 0; i < options->len; i++) {
         QvirtJson *opt = g_ptr_array_index(options, i);
         QvirtJson *params = NULL;
@@ -160,7 +166,7 @@ probe_command_line_options(QemuMonitor *mon)
         if (qvirt_json_get_string(opt, "option", &name) < 0 || !*name ||
             qvirt_json_get_array(opt, "parameters", &params) < 0)
             continue;
-        json_object_object_add(out, name, probe_sorted_names(params, NULL));
+        json_object_object_add(out, name, probe_sorted_names(params));
     }
     return out;
 }
@@ -197,9 +203,8 @@ probe_machines(QemuMonitor *mon)
 static QvirtJson *
 probe_types(QemuMonitor *mon, const char *implements)
 {
-    g_autoptr(QvirtJson) cmd =
-        qemu_monitor_json_make_command("qom-list-types", "s:implements", implements, "b:abstract",
-                                       0, NULL);
+    g_autoptr(QvirtJson) cmd = qemu_monitor_json_make_command("qom-list-types", "s:implements",
+                                                              implements, "b:abstract", 0, NULL);
     g_autoptr(QvirtJson) reply = NULL;
     QvirtJson *ret = NULL;
 
@@ -207,15 +212,15 @@ probe_types(QemuMonitor *mon, const char *implements)
         qemu_monitor_json_check_reply(mon, "qom-list-types", reply, json_type_array) < 0)
         return NULL;
     json_object_object_get_ex(reply, "return", &ret);
-    return probe_sorted_names(ret, NULL);
+    return probe_sorted_names(ret);
 }
 
 static QvirtJson *
 probe_all(QemuMonitor *mon)
 {
     g_autoptr(QvirtJson) out = json_object_new_object();
-    g_autoptr(QvirtJson) version = probe_command(mon, "query-version", NULL, NULL,
-                                                 json_type_object);
+    g_autoptr(QvirtJson) version =
+        probe_command(mon, "query-version", NULL, NULL, json_type_object);
     QvirtJson *options;
     QvirtJson *accels;
     QvirtJson *devices;

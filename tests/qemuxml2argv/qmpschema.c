@@ -9,8 +9,8 @@
 #include "util/error.h"
 
 struct _QmpSchema {
-    QvirtJson *root;       /* the array of entities */
-    GHashTable *by_name;   /* name -> entity (borrowed from root) */
+    QvirtJson *root;     /* the array of entities */
+    GHashTable *by_name; /* name -> entity (borrowed from root) */
 };
 
 QmpSchema *
@@ -66,8 +66,8 @@ schema_meta(QvirtJson *entity)
 static gboolean schema_check(QmpSchema *schema, const char *type, QvirtJson *value,
                              const char *where, char **ret_error);
 
-static gboolean
-schema_fail(char **ret_error, const char *where, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static gboolean schema_fail(char **ret_error, const char *where, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 
 static gboolean
 schema_fail(char **ret_error, const char *where, const char *fmt, ...)
@@ -86,27 +86,27 @@ schema_fail(char **ret_error, const char *where, const char *fmt, ...)
 static gboolean
 schema_check_builtin(QvirtJson *entity, QvirtJson *value, const char *where, char **ret_error)
 {
-    const char *json_type = "";
+    const char *jtype = "";
     json_type actual = value ? json_object_get_type(value) : json_type_null;
     gboolean ok;
 
-    qvirt_json_get_string(entity, "json-type", &json_type);
-    if (strcmp(json_type, "value") == 0)
+    qvirt_json_get_string(entity, "json-type", &jtype);
+    if (strcmp(jtype, "value") == 0)
         return TRUE;
-    if (strcmp(json_type, "string") == 0)
+    if (strcmp(jtype, "string") == 0)
         ok = actual == json_type_string;
-    else if (strcmp(json_type, "int") == 0)
+    else if (strcmp(jtype, "int") == 0)
         ok = actual == json_type_int;
-    else if (strcmp(json_type, "number") == 0)
+    else if (strcmp(jtype, "number") == 0)
         ok = actual == json_type_int || actual == json_type_double;
-    else if (strcmp(json_type, "boolean") == 0)
+    else if (strcmp(jtype, "boolean") == 0)
         ok = actual == json_type_boolean;
-    else if (strcmp(json_type, "null") == 0)
+    else if (strcmp(jtype, "null") == 0)
         ok = actual == json_type_null;
     else
-        return schema_fail(ret_error, where, "unknown builtin JSON type '%s'", json_type);
+        return schema_fail(ret_error, where, "unknown builtin JSON type '%s'", jtype);
     if (!ok)
-        return schema_fail(ret_error, where, "expected %s, got %s", json_type,
+        return schema_fail(ret_error, where, "expected %s, got %s", jtype,
                            json_type_to_name(actual));
     return TRUE;
 }
@@ -233,8 +233,7 @@ schema_check(QmpSchema *schema, const char *type, QvirtJson *value, const char *
         for (size_t i = 0; i < json_object_array_length(value); i++) {
             g_autofree char *sub = g_strdup_printf("%s[%zu]", where, i);
 
-            if (!schema_check(schema, element, json_object_array_get_idx(value, i), sub,
-                              ret_error))
+            if (!schema_check(schema, element, json_object_array_get_idx(value, i), sub, ret_error))
                 return FALSE;
         }
         return TRUE;
