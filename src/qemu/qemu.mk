@@ -10,5 +10,18 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_domain.c src/qemu/qemu_domain.h \
 	src/qemu/qemu_alias.c src/qemu/qemu_alias.h \
 	src/qemu/qemu_command.c src/qemu/qemu_command.h src/qemu/qemu_command_priv.h \
-	src/qemu/qemu_command_disk.c src/qemu/qemu_command_net.c src/qemu/qemu_command_chardev.c
+	src/qemu/qemu_command_disk.c src/qemu/qemu_command_net.c src/qemu/qemu_command_chardev.c \
+	src/qemu/qemu_conf.c src/qemu/qemu_conf.h src/qemu/qemu_driver.c src/qemu/qemu_driver.h \
+	src/qemu/qemu_process.c src/qemu/qemu_process.h \
+	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h
 libqvirtqemu_la_LIBADD = libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)
+
+## The QEMU driver module (see src/driver/driver.mk): the same sources plus
+## the driver table, linked against the shared libqvirt_private.la only, so
+## that the process holds one copy of util, conf and the framework.
+driver_LTLIBRARIES += src/drivers/qvirt_driver_qemu.la
+src_drivers_qvirt_driver_qemu_la_SOURCES = $(libqvirtqemu_la_SOURCES) src/qemu/qemu_module.c
+src_drivers_qvirt_driver_qemu_la_LDFLAGS = -module -avoid-version -no-undefined \
+	-export-symbols-regex '^qvirt_driver_qemu_register$$'
+src_drivers_qvirt_driver_qemu_la_LIBADD = libqvirt_private.la \
+	$(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)

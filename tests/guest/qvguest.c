@@ -3,8 +3,9 @@
  *   qvguest dirty        rewrite dirty_mb= MiB (kernel command line, default 16)
  *                        of memory in a loop and print a heartbeat line to the
  *                        console every second: "qvirt-guest: heartbeat N pass P"
- *   qvguest powerbutton  wait for the ACPI power button on /dev/input/event*,
- *                        then sync and power off, so ACPI shutdown works
+ *   qvguest powerbutton  watch the ACPI power button on /dev/input/event*,
+ *                        print "qvirt-guest: booted" once it is watched, and on
+ *                        a press sync and power off, so ACPI shutdown works
  *
  * Migration tests use the dirtying loop to move real dirty pages. */
 #include <dirent.h>
@@ -84,10 +85,14 @@ run_powerbutton(void)
     }
     if (dir)
         closedir(dir);
-    if (nfds == 0) {
+    /* "booted" means ready for everything a test does next, ACPI shutdown
+     * included: it is printed only once the power button is watched. */
+    if (nfds == 0)
         printf("qvirt-guest: no input devices: ACPI power button unavailable\n");
+    printf("qvirt-guest: booted\n");
+    fflush(stdout);
+    if (nfds == 0)
         return 1;
-    }
     for (;;) {
         if (poll(fds, nfds, -1) < 0)
             continue;

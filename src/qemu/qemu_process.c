@@ -1,0 +1,1465 @@
+/* qemu_process.c: starting, stopping, watching and reconnecting to the QEMU
+ * process of a domain (the contract is in qemu_process.h).
+ *
+ * Threads: API threads and the driver's workers run start, stop and the
+ * queued work, always holding a job; the event-loop thread only runs the
+ * monitor callbacks and the exit watch, which update the domain under its
+ * mutex and queue work. Every pass through the domain's mutex re-checks
+ * `run`, which changes at each start, reconnect and stop, so work meant for
+ * an earlier QEMU is dropped. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "qemu/qemu_alias.h"
+#include "qemu/qemu_command.h"
+#include "qemu/qemu_monitor_json.h"
+#include "qemu/qemu_process.h"
+#include "util/error.h"
+#include "util/log.h"
+
+#define QVIRT_FROM_THIS QVIRT_FROM_QEMU
+
+QVIRT_LOG_INIT("qemu.process");
+
+/* How long a start that failed at the monitor waits for QEMU to finish
+ * exiting, to quote its log rather than the monitor's EOF. */
+#define QEMU_PROCESS_EXIT_SETTLE_MS 2000
+/* The most of QEMU's log a start error quotes. */
+#define QEMU_PROCESS_LOG_TAIL_MAX 1024
+/* Attempts at the destroy job when cleaning up after an exit (each waits
+ * up to the job timeout). */
+#define QEMU_PROCESS_EXIT_JOB_ATTEMPTS 10
+
+/* ---- the process handle ---- */
+
+struct _QemuProcessHandle {
+    gint refs;   /* atomic */
+    gint exited; /* atomic: the exit was seen */
+    GMutex lock; /* serializes the QvirtProcess calls */
+    QvirtProcess *proc;
+    int pidfd; /* fixed for the handle's life */
+};
+
+static QemuProcessHandle *
+handle_new(QvirtProcess *proc)
+{
+    QemuProcessHandle *h = g_new0(QemuProcessHandle, 1);
+
+    h->refs = 1;
+    g_mutex_init(&h->lock);
+    h->proc = proc;
+    h->pidfd = qvirt_process_pidfd(proc);
+    return h;
+}
+
+static QemuProcessHandle *
+handle_ref(QemuProcessHandle *h)
+{
+    g_atomic_int_inc(&h->refs);
+    return h;
+}
+
+static void
+handle_unref(QemuProcessHandle *h)
+{
+    if (!h || !g_atomic_int_dec_and_test(&h->refs))
+        return;
+    qvirt_process_free(h->proc);
+    g_mutex_clear(&h->lock);
+    g_free(h);
+}
+
+/* Whether the process still runs, without waiting for anyone: the pidfd
+ * is polled (a zombie counts as gone). */
+static gboolean
+handle_is_alive(QemuProcessHandle *h)
+{
+    gboolean alive;
+
+    if (g_atomic_int_get(&h->exited))
+        return FALSE;
+    if (h->pidfd >= 0) {
+        GPollFD pfd = {.fd = h->pidfd, .events = G_IO_IN};
+
+        if (g_poll(&pfd, 1, 0) == 0)
+            return TRUE;
+        g_atomic_int_set(&h->exited, 1);
+        return FALSE;
+    }
+    g_mutex_lock(&h->lock);
+    alive = qvirt_process_is_alive(h->proc);
+    g_mutex_unlock(&h->lock);
+    if (!alive)
+        g_atomic_int_set(&h->exited, 1);
+    return alive;
+}
+
+/* See qemu_process_kill(). */
+static int
+handle_kill(QemuProcessHandle *h, gint64 grace_ms, gboolean graceful)
+{
+    int rc = 0;
+
+    g_mutex_lock(&h->lock);
+    if (!graceful) {
+        rc = qvirt_process_kill_graceful(h->proc, grace_ms);
+    } else if (qvirt_process_is_alive(h->proc)) {
+        pid_t pid = qvirt_process_pid(h->proc);
+
+#ifdef SYS_pidfd_send_signal
+        if (h->pidfd >= 0)
+            rc = syscall(SYS_pidfd_send_signal, h->pidfd, SIGTERM, NULL, 0);
+        else
+#endif
+            rc = kill(pid, SIGTERM);
+        if (rc < 0 && errno != ESRCH)
+            qvirt_report_system_error(errno, _("cannot send SIGTERM to QEMU process %d"), (int)pid);
+        else
+            rc = qvirt_process_wait_exit(h->proc, grace_ms, NULL);
+    }
+    if (rc == 0)
+        g_atomic_int_set(&h->exited, 1);
+    g_mutex_unlock(&h->lock);
+    return rc;
+}
+
+/* Reap the exited process; a description of how it ended (new string). */
+static char *
+handle_reap(QemuProcessHandle *h)
+{
+    int status = -1;
+
+    g_mutex_lock(&h->lock);
+    if (qvirt_process_wait_exit(h->proc, 0, &status) < 0) {
+        QVIRT_WARN("QEMU process %d: %s", (int)qvirt_process_pid(h->proc),
+                   qvirt_error_last_message());
+        qvirt_error_reset();
+        status = -1;
+    }
+    g_mutex_unlock(&h->lock);
+    return qvirt_process_status_to_string(status);
+}
+
+/* ---- private data ---- */
+
+typedef struct {
+    QemuWorkKind kind;
+    guint run;
+} QemuWork;
+
+QemuDomainPrivate *
+qemu_domain_private(DomainObj *vm)
+{
+    return vm->private_data;
+}
+
+static void
+qemu_domain_private_free(gpointer data)
+{
+    QemuDomainPrivate *priv = data;
+
+    if (!priv)
+        return;
+    g_queue_clear_full(&priv->work, g_free);
+    g_mutex_clear(&priv->work_lock);
+    handle_unref(priv->proc);
+    qemu_caps_unref(priv->caps);
+    g_free(priv->monitor_path);
+    g_free(priv->hmp_path);
+    g_free(priv->log_path);
+    g_free(priv->lib_dir);
+    /* Closes the monitors and frees the whole block (base is first). */
+    qemu_domain_obj_private_free(&priv->base);
+}
+
+void
+qemu_domain_private_init(QemuDriver *driver, DomainObj *vm)
+{
+    QemuDomainPrivate *priv;
+
+    g_return_if_fail(vm->private_data == NULL);
+    priv = g_new0(QemuDomainPrivate, 1);
+    priv->driver = driver;
+    priv->stop_reason = -1;
+    g_mutex_init(&priv->work_lock);
+    g_queue_init(&priv->work);
+    vm->private_data = priv;
+    vm->private_data_free = qemu_domain_private_free;
+}
+
+/* ---- the per-domain work queue ---- */
+
+static void
+queue_work_run(DomainObj *vm, QemuWorkKind kind, guint run)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuWork *work = g_new0(QemuWork, 1);
+    gboolean start = FALSE;
+
+    work->kind = kind;
+    work->run = run;
+    g_mutex_lock(&priv->work_lock);
+    g_queue_push_tail(&priv->work, work);
+    if (!priv->work_busy)
+        start = priv->work_busy = TRUE;
+    g_mutex_unlock(&priv->work_lock);
+    if (!start)
+        return;
+    if (qvirt_worker_pool_push(priv->driver->workers, domain_obj_ref(vm)) < 0) {
+        QVIRT_ERROR("domain '%s': work dropped: %s", domain_obj_get_name(vm),
+                    qvirt_error_last_message());
+        qvirt_error_reset();
+        g_mutex_lock(&priv->work_lock);
+        g_queue_clear_full(&priv->work, g_free);
+        priv->work_busy = FALSE;
+        g_mutex_unlock(&priv->work_lock);
+        domain_obj_unref(vm);
+    }
+}
+
+void
+qemu_process_queue_work(DomainObj *vm, QemuWorkKind kind)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+
+    queue_work_run(vm, kind, priv->run);
+}
+
+/* ---- status ---- */
+
+int
+qemu_process_save_status(QemuDriver *driver, DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    DomainStatusExtra extra = {0};
+
+    if (!priv || !domain_obj_is_active(vm))
+        return 0;
+    if (!priv->proc || !handle_is_alive(priv->proc)) {
+        QVIRT_DEBUG("domain '%s': no status written, its QEMU is not running",
+                    domain_obj_get_name(vm));
+        return 0;
+    }
+    extra.monitor_path = priv->monitor_path;
+    return domain_status_save(vm, driver->config->state_dir, &extra, &driver->status_hooks);
+}
+
+/* ---- events ---- */
+
+static int
+stopped_detail(int reason)
+{
+    switch ((DomainShutoffReason)reason) {
+    case DOMAIN_SHUTOFF_SHUTDOWN:
+        return QV_DOMAIN_EVENT_STOPPED_SHUTDOWN;
+    case DOMAIN_SHUTOFF_DESTROYED:
+        return QV_DOMAIN_EVENT_STOPPED_DESTROYED;
+    case DOMAIN_SHUTOFF_MIGRATED:
+        return QV_DOMAIN_EVENT_STOPPED_MIGRATED;
+    case DOMAIN_SHUTOFF_SAVED:
+        return QV_DOMAIN_EVENT_STOPPED_SAVED;
+    case DOMAIN_SHUTOFF_FROM_SNAPSHOT:
+        return QV_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT;
+    case DOMAIN_SHUTOFF_CRASHED: /* libvirt reports an unexpected exit as failed */
+    case DOMAIN_SHUTOFF_FAILED:
+    case DOMAIN_SHUTOFF_UNKNOWN:
+    case DOMAIN_SHUTOFF_DAEMON:
+    case DOMAIN_SHUTOFF_LAST:
+        break;
+    }
+    return QV_DOMAIN_EVENT_STOPPED_FAILED;
+}
+
+static int
+suspended_detail(int reason)
+{
+    switch (reason) {
+    case DOMAIN_PAUSED_MIGRATION:
+        return QV_DOMAIN_EVENT_SUSPENDED_MIGRATED;
+    case DOMAIN_PAUSED_IOERROR:
+        return QV_DOMAIN_EVENT_SUSPENDED_IOERROR;
+    case DOMAIN_PAUSED_WATCHDOG:
+        return QV_DOMAIN_EVENT_SUSPENDED_WATCHDOG;
+    case DOMAIN_PAUSED_API_ERROR:
+        return QV_DOMAIN_EVENT_SUSPENDED_API_ERROR;
+    default:
+        return QV_DOMAIN_EVENT_SUSPENDED_PAUSED;
+    }
+}
+
+/* Emit the lifecycle event that announces VM entering STATE/REASON. */
+static void
+emit_state_change(QemuDriver *driver, DomainObj *vm, int state, int reason)
+{
+    switch ((DomainState)state) {
+    case DOMAIN_STATE_RUNNING:
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_RESUMED,
+                                   QV_DOMAIN_EVENT_RESUMED_UNPAUSED);
+        break;
+    case DOMAIN_STATE_PAUSED:
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SUSPENDED, suspended_detail(reason));
+        break;
+    case DOMAIN_STATE_SHUTDOWN:
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SHUTDOWN,
+                                   QV_DOMAIN_EVENT_SHUTDOWN_FINISHED);
+        break;
+    case DOMAIN_STATE_CRASHED:
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_CRASHED,
+                                   QV_DOMAIN_EVENT_CRASHED_PANICKED);
+        break;
+    case DOMAIN_STATE_PMSUSPENDED:
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_PMSUSPENDED,
+                                   QV_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
+        break;
+    case DOMAIN_STATE_NOSTATE:
+    case DOMAIN_STATE_BLOCKED:
+    case DOMAIN_STATE_SHUTOFF:
+    case DOMAIN_STATE_LAST:
+        break;
+    }
+}
+
+/* ---- monitor callbacks (event-loop thread) ---- */
+
+static gboolean
+event_during_start(DomainObj *vm)
+{
+    /* The start sets the state itself around its cont. */
+    return domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_START;
+}
+
+static void
+handle_stop_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
+{
+    /* After SHUTDOWN, QEMU (-no-shutdown) pauses: that is no suspend. */
+    if (priv->got_shutdown || event_during_start(vm) || vm->state != DOMAIN_STATE_RUNNING)
+        return;
+    domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);
+    emit_state_change(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);
+    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
+}
+
+static void
+handle_resume_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
+{
+    if (event_during_start(vm) || vm->state != DOMAIN_STATE_PAUSED)
+        return;
+    domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
+    emit_state_change(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
+    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
+}
+
+static void
+handle_shutdown_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv,
+                      const QemuMonitorEvent *event)
+{
+    QVIRT_INFO("domain '%s': QEMU reports a shutdown (%s, %s)", domain_obj_get_name(vm),
+               event->guest ? "guest" : "host", event->reason ? event->reason : "no reason");
+    /* QEMU reports our own SIGTERM as a host shutdown: that is the destroy. */
+    if (priv->stop_reason >= 0 && !event->guest)
+        return;
+    priv->got_shutdown = TRUE;
+    priv->shutdown_is_reset = g_strcmp0(event->reason, "guest-reset") == 0;
+    domain_obj_set_state(vm, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_UNKNOWN);
+    qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SHUTDOWN,
+                               event->guest ? QV_DOMAIN_EVENT_SHUTDOWN_GUEST
+                                            : QV_DOMAIN_EVENT_SHUTDOWN_HOST);
+    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
+    qemu_process_queue_work(vm, QEMU_WORK_GUEST_SHUTDOWN);
+}
+
+static void
+handle_reset_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
+{
+    qemu_driver_emit_reboot(driver, vm);
+}
+
+static void
+handle_panic_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
+{
+    if (vm->state == DOMAIN_STATE_CRASHED)
+        return;
+    domain_obj_set_state(vm, DOMAIN_STATE_CRASHED, DOMAIN_CRASHED_PANICKED);
+    emit_state_change(driver, vm, DOMAIN_STATE_CRASHED, DOMAIN_CRASHED_PANICKED);
+    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
+}
+
+static void
+monitor_event(QemuMonitor *mon, const QemuMonitorEvent *event, gpointer opaque)
+{
+    DomainObj *vm = opaque;
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuDriver *driver = priv->driver;
+
+    domain_obj_lock(vm);
+    /* A late callback of a monitor that was replaced or closed. */
+    if (priv->base.mon != mon || !domain_obj_is_active(vm))
+        goto unlock;
+    switch (event->type) {
+    case QEMU_MONITOR_EVENT_STOP:
+        handle_stop_event(driver, vm, priv);
+        break;
+    case QEMU_MONITOR_EVENT_RESUME:
+        handle_resume_event(driver, vm, priv);
+        break;
+    case QEMU_MONITOR_EVENT_SHUTDOWN:
+        handle_shutdown_event(driver, vm, priv, event);
+        break;
+    case QEMU_MONITOR_EVENT_RESET:
+        handle_reset_event(driver, vm, priv);
+        break;
+    case QEMU_MONITOR_EVENT_GUEST_PANICKED:
+        handle_panic_event(driver, vm, priv);
+        break;
+    default:
+        QVIRT_DEBUG("domain '%s': event %s not handled here", domain_obj_get_name(vm), event->name);
+        break;
+    }
+unlock:
+    domain_obj_unlock(vm);
+}
+
+static void
+monitor_eof(QemuMonitor *mon, gpointer opaque)
+{
+    DomainObj *vm = opaque;
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+
+    domain_obj_lock(vm);
+    QVIRT_DEBUG("domain '%s': EOF on the monitor", domain_obj_get_name(vm));
+    /* With a pidfd the exit watch reports the exit itself; without one the
+     * EOF is the only sign. */
+    if (priv->base.mon == mon && domain_obj_is_active(vm) && priv->proc && priv->proc->pidfd < 0)
+        qemu_process_queue_work(vm, QEMU_WORK_EXITED);
+    domain_obj_unlock(vm);
+}
+
+static void
+monitor_error(QemuMonitor *mon, const char *message, gpointer opaque)
+{
+    DomainObj *vm = opaque;
+
+    domain_obj_lock(vm);
+    QVIRT_ERROR("domain '%s': the QEMU monitor failed and is closed: %s", domain_obj_get_name(vm),
+                message);
+    domain_obj_unlock(vm);
+}
+
+static const QemuMonitorCallbacks qemu_process_monitor_callbacks = {
+    .event = monitor_event,
+    .eof = monitor_eof,
+    .error = monitor_error,
+};
+
+/* Open the monitor of PROTOCOL on PATH for VM (locked). */
+static QemuMonitor *
+process_open_monitor(QemuDriver *driver, DomainObj *vm, QemuMonitorProtocol protocol,
+                     const char *path)
+{
+    QemuMonitorConfig config = {
+        .protocol = protocol,
+        .domain_name = domain_obj_get_name(vm),
+        .timeout_ms = driver->config->monitor_timeout_ms,
+        .callbacks = protocol == QEMU_MONITOR_PROTOCOL_QMP ? &qemu_process_monitor_callbacks : NULL,
+        .opaque = protocol == QEMU_MONITOR_PROTOCOL_QMP ? domain_obj_ref(vm) : NULL,
+        .opaque_free =
+            protocol == QEMU_MONITOR_PROTOCOL_QMP ? (GDestroyNotify)domain_obj_unref : NULL,
+    };
+    QemuMonitor *mon = qemu_monitor_open_path(driver->loop, path, &config);
+
+    if (!mon && config.opaque)
+        domain_obj_unref(vm);
+    return mon;
+}
+
+static void
+process_close_monitors(QemuDomainPrivate *priv)
+{
+    qemu_monitor_close(g_steal_pointer(&priv->base.mon));
+    qemu_monitor_close(g_steal_pointer(&priv->base.hmp));
+}
+
+/* ---- the exit watch ---- */
+
+typedef struct {
+    DomainObj *vm;
+    QemuProcessHandle *h;
+    guint run;
+} QemuExitWatch;
+
+static gboolean
+exit_watch_ready(int fd, GIOCondition revents, gpointer opaque)
+{
+    QemuExitWatch *w = opaque;
+
+    g_atomic_int_set(&w->h->exited, 1);
+    queue_work_run(w->vm, QEMU_WORK_EXITED, w->run);
+    return FALSE;
+}
+
+static void
+exit_watch_free(gpointer opaque)
+{
+    QemuExitWatch *w = opaque;
+
+    handle_unref(w->h);
+    domain_obj_unref(w->vm);
+    g_free(w);
+}
+
+/* Watch the exit of VM's (locked) process. */
+static void
+process_watch_exit(QemuDriver *driver, DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuExitWatch *w;
+
+    if (priv->proc->pidfd < 0) {
+        QVIRT_DEBUG("no pidfd for QEMU of domain '%s': its monitor's EOF tells its exit",
+                    domain_obj_get_name(vm));
+        return;
+    }
+    w = g_new0(QemuExitWatch, 1);
+    w->vm = domain_obj_ref(vm);
+    w->h = handle_ref(priv->proc);
+    w->run = priv->run;
+    priv->exit_watch = qvirt_event_loop_add_fd_watch(driver->loop, priv->proc->pidfd, G_IO_IN,
+                                                     exit_watch_ready, w, exit_watch_free);
+    if (!priv->exit_watch) {
+        QVIRT_ERROR("domain '%s': cannot watch its QEMU: %s", domain_obj_get_name(vm),
+                    qvirt_error_last_message());
+        qvirt_error_reset();
+        exit_watch_free(w);
+    }
+}
+
+static void
+process_unwatch_exit(QemuDriver *driver, QemuDomainPrivate *priv)
+{
+    guint id = priv->exit_watch;
+
+    priv->exit_watch = 0;
+    /* Never on the loop thread: stop and detach run on API and worker threads. */
+    g_assert(!qvirt_event_loop_is_current(driver->loop));
+    if (id)
+        qvirt_event_loop_remove(driver->loop, id);
+}
+
+/* ---- the domain log ---- */
+
+static void
+log_append_line(const char *path, const char *line)
+{
+    int fd;
+
+    if (!path)
+        return;
+    fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return;
+    if (qvirt_fd_write_all(fd, line, strlen(line)) < 0)
+        QVIRT_WARN("cannot write to '%s': %s", path, g_strerror(errno));
+    close(fd);
+}
+
+static char *
+log_timestamp(void)
+{
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
+    return g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f%z");
+}
+
+/* The last lines QEMU wrote to LOG_PATH after OFFSET, as one line. */
+static char *
+log_tail(const char *log_path, off_t offset)
+{
+    g_autofree char *data = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GString) tail = g_string_new(NULL);
+    gsize len = 0;
+    const char *start;
+
+    if (!g_file_get_contents(log_path, &data, &len, NULL) || (gsize)offset >= len)
+        return NULL;
+    start = data + offset;
+    if (len - offset > QEMU_PROCESS_LOG_TAIL_MAX)
+        start = data + len - QEMU_PROCESS_LOG_TAIL_MAX;
+    lines = g_strsplit(start, "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        g_strstrip(lines[i]);
+        /* Our own header and notes start with the timestamp and "qvirt:". */
+        if (!*lines[i] || strstr(lines[i], "qvirt: "))
+            continue;
+        if (tail->len)
+            g_string_append(tail, "; ");
+        g_string_append(tail, lines[i]);
+    }
+    return tail->len ? g_strdup(tail->str) : NULL;
+}
+
+/* ---- start ---- */
+
+/* Fill the live pty paths from query-chardev (MON entered). */
+static int
+process_query_ptys(QemuMonitor *mon, GHashTable **ret_ptys)
+{
+    g_autoptr(QvirtJson) cmd = qemu_monitor_json_make_command("query-chardev", NULL);
+    g_autoptr(QvirtJson) reply = NULL;
+    g_autoptr(GHashTable) ptys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    QvirtJson *array;
+
+    if (!cmd || qemu_monitor_json_command(mon, cmd, &reply) < 0 ||
+        qemu_monitor_json_check_reply(mon, "query-chardev", reply, json_type_array) < 0)
+        return -1;
+    array = json_object_object_get(reply, "return");
+    for (size_t i = 0; i < json_object_array_length(array); i++) {
+        QvirtJson *entry = json_object_array_get_idx(array, i);
+        const char *label = NULL;
+        const char *filename = NULL;
+
+        if (qvirt_json_get_string(entry, "label", &label) < 0 ||
+            qvirt_json_get_string(entry, "filename", &filename) < 0)
+            continue;
+        if (g_str_has_prefix(filename, "pty:"))
+            g_hash_table_insert(ptys, g_strdup(label), g_strdup(filename + 4));
+    }
+    *ret_ptys = g_steal_pointer(&ptys);
+    return 0;
+}
+
+static gboolean
+def_has_pty(const DomainDef *def)
+{
+    for (size_t i = 0; i < def->nserials; i++) {
+        if (def->serials[i]->source.type == DOMAIN_CHR_TYPE_PTY)
+            return TRUE;
+    }
+    for (size_t i = 0; i < def->nconsoles; i++) {
+        if (def->consoles[i]->source.type == DOMAIN_CHR_TYPE_PTY)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void
+chr_apply_pty(DomainChrDef *chr, GHashTable *ptys)
+{
+    g_autofree char *label = NULL;
+    const char *path;
+
+    if (chr->source.type != DOMAIN_CHR_TYPE_PTY || !chr->info.alias)
+        return;
+    label = qemu_alias_prefixed("char", &chr->info);
+    if ((path = g_hash_table_lookup(ptys, label))) {
+        g_free(chr->source.path);
+        chr->source.path = g_strdup(path);
+    }
+}
+
+static void
+def_apply_ptys(DomainDef *def, GHashTable *ptys)
+{
+    for (size_t i = 0; i < def->nserials; i++)
+        chr_apply_pty(def->serials[i], ptys);
+    for (size_t i = 0; i < def->nconsoles; i++)
+        chr_apply_pty(def->consoles[i], ptys);
+}
+
+/* Undo what a start that never spawned QEMU did (VM locked): back to the
+ * persistent definition, if there is one. */
+static void
+start_revert(DomainObj *vm)
+{
+    if (vm->def)
+        vm->def->id = -1;
+    domain_obj_set_state(vm, DOMAIN_STATE_SHUTOFF, DOMAIN_SHUTOFF_FAILED);
+    if (vm->new_def) {
+        domain_def_free(vm->def);
+        vm->def = g_steal_pointer(&vm->new_def);
+    }
+}
+
+/* After a failure with QEMU spawned: if QEMU gave up by itself, replace the
+ * error with what it wrote to its log. WAIT: give it time to finish exiting
+ * (the failure was the monitor's). */
+static void
+start_explain_failure(DomainObj *vm, QemuDomainPrivate *priv, off_t log_offset, gboolean wait)
+{
+    QemuProcessHandle *h = priv->proc ? handle_ref(priv->proc) : NULL;
+    g_autofree char *tail = NULL;
+    gboolean alive;
+
+    if (!h)
+        return;
+    alive = handle_is_alive(h);
+    if (alive && wait && h->pidfd >= 0) {
+        GPollFD pfd = {.fd = h->pidfd, .events = G_IO_IN};
+
+        domain_obj_unlock(vm);
+        alive = g_poll(&pfd, 1, QEMU_PROCESS_EXIT_SETTLE_MS) == 0;
+        domain_obj_lock(vm);
+    }
+    handle_unref(h);
+    if (alive)
+        return;
+    tail = log_tail(priv->log_path, log_offset);
+    qvirt_error_reset();
+    qvirt_report_error(QVIRT_ERR_OPERATION_FAILED,
+                       _("QEMU of domain '%s' exited while starting: %s"), domain_obj_get_name(vm),
+                       tail ? tail : _("it wrote nothing to its log"));
+}
+
+static int
+start_open_log(const QemuDriverConfig *cfg, const char *path, off_t *ret_offset)
+{
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_APPEND;
+    int fd;
+
+    if (!cfg->log_append)
+        flags |= O_TRUNC;
+    fd = open(path, flags, 0600);
+    if (fd < 0) {
+        qvirt_report_system_error(errno, _("cannot open QEMU log '%s'"), path);
+        return -1;
+    }
+    *ret_offset = lseek(fd, 0, SEEK_END);
+    if (*ret_offset < 0)
+        *ret_offset = 0;
+    return fd;
+}
+
+static void
+start_write_header(const QemuDriverConfig *cfg, int log_fd, const char *name, QvirtCommand *cmd)
+{
+    g_autofree char *cmdline = qvirt_command_to_string(cmd);
+    g_autoptr(GString) text = g_string_new(NULL);
+
+    if (cfg->log_timestamp) {
+        g_autofree char *stamp = log_timestamp();
+
+        g_string_append_printf(text, "%s: qvirt: starting domain '%s' (qvirt %s)\n", stamp, name,
+                               PACKAGE_VERSION);
+    }
+    g_string_append_printf(text, "%s\n", cmdline);
+    if (qvirt_fd_write_all(log_fd, text->str, text->len) < 0)
+        QVIRT_WARN("domain '%s': cannot write to its log: %s", name, g_strerror(errno));
+}
+
+static void
+close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Prepare the paths of this run in PRIV and the folders they live in. */
+static int
+start_prepare_paths(const QemuDriverConfig *cfg, QemuDomainPrivate *priv, const char *name)
+{
+    g_free(priv->lib_dir);
+    priv->lib_dir = qemu_driver_config_domain_lib_dir(cfg, name);
+    g_free(priv->log_path);
+    priv->log_path = qemu_driver_config_domain_log(cfg, name);
+    g_free(priv->monitor_path);
+    priv->monitor_path = qemu_driver_config_monitor_path(cfg, name);
+    g_clear_pointer(&priv->hmp_path, g_free);
+    if (cfg->hmp_monitor)
+        priv->hmp_path = qemu_driver_config_hmp_path(cfg, name);
+
+    if (qvirt_dir_make_parents(priv->lib_dir, 0700) < 0 ||
+        qvirt_dir_make_parents(cfg->log_dir, cfg->privileged ? 0755 : 0700) < 0 ||
+        qvirt_dir_make_parents(cfg->state_dir, 0700) < 0)
+        return -1;
+    return 0;
+}
+
+/* Spawn QEMU for VM (locked) with CAPS. On success the domain has its id,
+ * pid, exit watch and state paused/starting-up. */
+static int
+start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, off_t *ret_log_offset)
+{
+    QemuDriverConfig *cfg = driver->config;
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    g_autoptr(QemuCommandLine) cl = NULL;
+    g_autoptr(QvirtCommand) cmd = NULL;
+    QvirtProcess *proc = NULL;
+    QemuCommandContext ctx = {0};
+    int mon_fd = -1;
+    int hmp_fd = -1;
+    int log_fd = -1;
+    int ret = -1;
+
+    if ((log_fd = start_open_log(cfg, priv->log_path, ret_log_offset)) < 0 ||
+        (mon_fd = qemu_monitor_listen_socket(priv->monitor_path)) < 0)
+        goto cleanup;
+    if (priv->hmp_path && (hmp_fd = qemu_monitor_listen_socket(priv->hmp_path)) < 0)
+        goto cleanup;
+
+    ctx.emulator = cfg->emulator;
+    ctx.lib_dir = priv->lib_dir;
+    ctx.monitor_fd = mon_fd;
+    ctx.hmp_fd = hmp_fd;
+    ctx.kvm_usable = qemu_command_kvm_usable(caps);
+    ctx.vnc_listen = cfg->vnc_listen;
+    ctx.sandbox = cfg->seccomp_sandbox;
+    if (!(cl = qemu_command_build(vm->def, caps, &ctx)))
+        goto cleanup;
+    cmd = qemu_command_line_to_command(cl);
+    qvirt_command_set_stdout_fd(cmd, log_fd);
+    qvirt_command_set_stderr_fd(cmd, log_fd);
+    qvirt_command_set_new_session(cmd, TRUE);
+    qvirt_command_set_working_dir(cmd, priv->lib_dir);
+    start_write_header(cfg, log_fd, vm->def->name, cmd);
+
+    vm->def->id = domain_obj_list_next_id(driver->domains);
+    domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_STARTING_UP);
+    priv->run++;
+    priv->got_shutdown = FALSE;
+    priv->shutdown_is_reset = FALSE;
+    priv->stop_reason = -1;
+    if (qvirt_command_spawn(cmd, &proc) < 0) {
+        vm->def->id = -1;
+        goto cleanup;
+    }
+    priv->proc = handle_new(proc);
+    vm->pid = qvirt_process_pid(proc);
+    vm->pid_start_time = qvirt_process_start_time(proc);
+    QVIRT_INFO("domain '%s': QEMU started, pid %d", vm->def->name, (int)vm->pid);
+    process_watch_exit(driver, vm);
+    ret = 0;
+
+cleanup:
+    close_fd(&log_fd);
+    close_fd(&mon_fd);
+    close_fd(&hmp_fd);
+    return ret;
+}
+
+/* Negotiate QMP and read the pty paths (VM locked, start job held). */
+static int
+start_connect(QemuDriver *driver, DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    g_autoptr(GHashTable) ptys = NULL;
+    gboolean want_ptys = def_has_pty(vm->def);
+    guint run = priv->run;
+    QemuMonitor *mon;
+    int rc;
+
+    if (!(priv->base.mon =
+              process_open_monitor(driver, vm, QEMU_MONITOR_PROTOCOL_QMP, priv->monitor_path)))
+        return -1;
+    if (priv->hmp_path && !(priv->base.hmp = process_open_monitor(
+                                driver, vm, QEMU_MONITOR_PROTOCOL_HMP, priv->hmp_path)))
+        return -1;
+
+    if (!(mon = qemu_domain_obj_enter_monitor_async(vm, DOMAIN_ASYNC_JOB_START)))
+        return -1;
+    rc = qemu_monitor_json_set_capabilities(mon);
+    if (rc == 0 && want_ptys)
+        rc = process_query_ptys(mon, &ptys);
+    qemu_domain_obj_exit_monitor(vm);
+    if (rc < 0)
+        return -1;
+    if (!domain_obj_is_active(vm) || priv->run != run) {
+        qvirt_report_error(QVIRT_ERR_OPERATION_FAILED,
+                           _("QEMU of domain '%s' exited while starting"), domain_obj_get_name(vm));
+        return -1;
+    }
+    if (ptys)
+        def_apply_ptys(vm->def, ptys);
+    return 0;
+}
+
+static int
+start_run_vcpus(DomainObj *vm)
+{
+    QemuMonitor *mon = qemu_domain_obj_enter_monitor_async(vm, DOMAIN_ASYNC_JOB_START);
+    int rc;
+
+    if (!mon)
+        return -1;
+    rc = qemu_monitor_json_cont(mon);
+    qemu_domain_obj_exit_monitor(vm);
+    return rc;
+}
+
+int
+qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    g_autoptr(QemuCaps) caps = NULL;
+    g_autofree char *emulator = NULL;
+    g_autofree char *name = NULL;
+    gboolean paused = !!(flags & QEMU_PROCESS_START_PAUSED);
+    gboolean spawned = FALSE;
+    gboolean monitor_step = FALSE;
+    off_t log_offset = 0;
+
+    if (domain_obj_is_active(vm)) {
+        qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("domain '%s' is already running"),
+                           domain_obj_get_name(vm));
+        return -1;
+    }
+    name = g_strdup(vm->def->name);
+
+    /* The running definition is a copy; the persistent one waits in new_def. */
+    if (vm->persistent && !vm->new_def) {
+        DomainDef *copy = domain_def_copy(vm->def);
+
+        if (!copy)
+            return -1;
+        vm->new_def = vm->def;
+        vm->def = copy;
+    }
+
+    emulator = g_strdup(vm->def->emulator ? vm->def->emulator : driver->config->emulator);
+    /* A first probe of the binary starts QEMU: not under the mutex. */
+    domain_obj_unlock(vm);
+    caps = qemu_caps_cache_lookup(driver->caps_cache, emulator);
+    domain_obj_lock(vm);
+    if (!caps || start_prepare_paths(driver->config, priv, name) < 0 ||
+        start_spawn(driver, vm, caps, &log_offset) < 0)
+        goto error;
+    spawned = TRUE;
+    priv->caps = qemu_caps_ref(caps);
+
+    monitor_step = TRUE;
+    if (start_connect(driver, vm) < 0)
+        goto error;
+    monitor_step = FALSE;
+
+    /* Persist the state the guest is about to be in before acting. */
+    if (paused)
+        domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
+    else
+        domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
+    if (qemu_process_save_status(driver, vm) < 0)
+        goto error;
+    if (!paused) {
+        monitor_step = TRUE;
+        if (start_run_vcpus(vm) < 0)
+            goto error;
+    }
+
+    qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_STARTED, QV_DOMAIN_EVENT_STARTED_BOOTED);
+    if (paused)
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SUSPENDED,
+                                   QV_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    return 0;
+
+error:
+    if (!spawned) {
+        start_revert(vm);
+        if (priv->monitor_path)
+            g_unlink(priv->monitor_path);
+        return -1;
+    }
+    {
+        QvirtError *saved;
+
+        start_explain_failure(vm, priv, log_offset, monitor_step);
+        saved = qvirt_error_save();
+        qemu_process_stop(driver, vm, DOMAIN_SHUTOFF_FAILED, QEMU_PROCESS_STOP_NO_EVENT);
+        qvirt_error_restore(saved);
+    }
+    return -1;
+}
+
+/* ---- stop and kill ---- */
+
+void
+qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int flags)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuProcessHandle *h;
+    g_autofree char *how = NULL;
+    QvirtError *saved;
+
+    if (!domain_obj_is_active(vm))
+        return;
+    saved = qvirt_error_save();
+    QVIRT_INFO("domain '%s': stopping (%s)", domain_obj_get_name(vm),
+               domain_state_reason_to_string(DOMAIN_STATE_SHUTOFF, reason));
+    priv->run++;
+    process_close_monitors(priv);
+    process_unwatch_exit(driver, priv);
+
+    if ((h = g_steal_pointer(&priv->proc))) {
+        domain_obj_unlock(vm);
+        if (handle_kill(h, driver->config->destroy_grace_ms, FALSE) < 0) {
+            QVIRT_ERROR("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
+            qvirt_error_reset();
+        }
+        how = handle_reap(h);
+        domain_obj_lock(vm);
+        handle_unref(h);
+    }
+    if (priv->log_path) {
+        g_autofree char *stamp = log_timestamp();
+        g_autofree char *line =
+            g_strdup_printf("%s: qvirt: domain stopped, reason %s, QEMU %s\n", stamp,
+                            domain_state_reason_to_string(DOMAIN_STATE_SHUTOFF, reason),
+                            how ? how : "was not running");
+
+        log_append_line(priv->log_path, line);
+    }
+    if (domain_status_remove(driver->config->state_dir, domain_obj_get_name(vm)) < 0) {
+        QVIRT_ERROR("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+    }
+    if (priv->monitor_path)
+        g_unlink(priv->monitor_path);
+    if (priv->hmp_path)
+        g_unlink(priv->hmp_path);
+
+    vm->pid = 0;
+    vm->pid_start_time = 0;
+    vm->def->id = -1;
+    domain_obj_set_state(vm, DOMAIN_STATE_SHUTOFF, reason);
+    if (vm->new_def) {
+        domain_def_free(vm->def);
+        vm->def = g_steal_pointer(&vm->new_def);
+    }
+    g_clear_pointer(&priv->caps, qemu_caps_unref);
+    priv->got_shutdown = FALSE;
+    priv->shutdown_is_reset = FALSE;
+    priv->stop_reason = -1;
+    if (!(flags & QEMU_PROCESS_STOP_NO_EVENT))
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_STOPPED, stopped_detail(reason));
+    domain_job_wake_all(vm);
+    qvirt_error_restore(saved);
+}
+
+int
+qemu_process_kill(DomainObj *vm, gint64 grace_ms, gboolean graceful)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuProcessHandle *h;
+    int rc;
+
+    if (!priv->proc)
+        return 0;
+    h = handle_ref(priv->proc);
+    domain_obj_unlock(vm);
+    rc = handle_kill(h, grace_ms, graceful);
+    domain_obj_lock(vm);
+    handle_unref(h);
+    if (rc < 0 && graceful && qvirt_error_last_code() == QVIRT_ERR_OPERATION_TIMEOUT) {
+        qvirt_error_reset();
+        qvirt_report_error(QVIRT_ERR_OPERATION_TIMEOUT,
+                           _("QEMU of domain '%s' did not stop within %lld ms of SIGTERM"),
+                           domain_obj_get_name(vm), (long long)grace_ms);
+    }
+    return rc;
+}
+
+/* ---- queued work (worker threads) ---- */
+
+static void
+work_exited(QemuDriver *driver, DomainObj *vm, guint run)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    int attempt;
+    int reason;
+
+    domain_obj_lock(vm);
+    for (attempt = 0; attempt < QEMU_PROCESS_EXIT_JOB_ATTEMPTS; attempt++) {
+        if (priv->run != run || !domain_obj_is_active(vm) || vm->removing)
+            goto unlock; /* stopped by someone else meanwhile */
+        if (domain_job_begin(vm, DOMAIN_JOB_DESTROY) == 0)
+            break;
+        QVIRT_WARN("domain '%s': QEMU exited but the domain cannot be cleaned up yet: %s",
+                   domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+    }
+    if (attempt == QEMU_PROCESS_EXIT_JOB_ATTEMPTS) {
+        QVIRT_ERROR("domain '%s': QEMU exited; giving up cleaning up", domain_obj_get_name(vm));
+        goto unlock;
+    }
+    if (priv->run == run && domain_obj_is_active(vm)) {
+        if (priv->stop_reason >= 0)
+            reason = priv->stop_reason;
+        else if (priv->got_shutdown)
+            reason = DOMAIN_SHUTOFF_SHUTDOWN;
+        else
+            reason = DOMAIN_SHUTOFF_CRASHED;
+        if (reason == DOMAIN_SHUTOFF_CRASHED)
+            QVIRT_WARN("domain '%s': QEMU exited unexpectedly", domain_obj_get_name(vm));
+        qemu_process_stop(driver, vm, reason, 0);
+    }
+    qemu_driver_remove_inactive(driver, vm);
+    domain_job_end(vm);
+unlock:
+    domain_obj_unlock(vm);
+}
+
+static void
+work_save_status(QemuDriver *driver, DomainObj *vm, guint run)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+
+    domain_obj_lock(vm);
+    if (priv->run == run && domain_obj_is_active(vm) && qemu_process_save_status(driver, vm) < 0) {
+        QVIRT_ERROR("domain '%s': status not saved after a state change: %s",
+                    domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+    }
+    domain_obj_unlock(vm);
+}
+
+/* <on_poweroff> restart: reset and run again, as a fake reboot. */
+static void
+work_guest_restart(QemuDriver *driver, DomainObj *vm, guint run)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuMonitor *mon;
+    int rc;
+
+    if (domain_job_begin_flags(vm, DOMAIN_JOB_MODIFY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0) {
+        QVIRT_ERROR("domain '%s': cannot restart after the guest powered off: %s",
+                    domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+        return;
+    }
+    if (priv->run == run && (mon = qemu_domain_obj_enter_monitor(vm))) {
+        rc = qemu_monitor_json_system_reset(mon);
+        if (rc == 0)
+            rc = qemu_monitor_json_cont(mon);
+        qemu_domain_obj_exit_monitor(vm);
+        if (rc == 0 && priv->run == run && domain_obj_is_active(vm)) {
+            priv->got_shutdown = FALSE;
+            priv->shutdown_is_reset = FALSE;
+            domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
+            if (qemu_process_save_status(driver, vm) < 0)
+                rc = -1;
+        }
+        if (rc < 0) {
+            QVIRT_ERROR("domain '%s': restart after power off failed: %s", domain_obj_get_name(vm),
+                        qvirt_error_last_message());
+            qvirt_error_reset();
+        }
+    }
+    domain_job_end(vm);
+}
+
+static void
+work_guest_shutdown(QemuDriver *driver, DomainObj *vm, guint run)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    int action;
+
+    domain_obj_lock(vm);
+    if (priv->run != run || !domain_obj_is_active(vm) || !priv->got_shutdown)
+        goto unlock;
+    /* A reboot that -action reboot=shutdown turned into a shutdown is
+     * <on_reboot> destroy. */
+    action = priv->shutdown_is_reset ? DOMAIN_LIFECYCLE_DESTROY : vm->def->on_poweroff;
+    switch (action) {
+    case DOMAIN_LIFECYCLE_RESTART:
+    case DOMAIN_LIFECYCLE_RENAME_RESTART:
+    case DOMAIN_LIFECYCLE_COREDUMP_RESTART:
+        work_guest_restart(driver, vm, run);
+        break;
+    case DOMAIN_LIFECYCLE_PRESERVE:
+        QVIRT_INFO("domain '%s': guest powered off, QEMU preserved", domain_obj_get_name(vm));
+        break;
+    default:
+        /* The exit watch then stops the domain with reason shutdown. */
+        if (priv->stop_reason < 0)
+            priv->stop_reason = DOMAIN_SHUTOFF_SHUTDOWN;
+        if (qemu_process_kill(vm, driver->config->destroy_grace_ms, FALSE) < 0) {
+            QVIRT_ERROR("domain '%s': cannot stop QEMU after the guest powered off: %s",
+                        domain_obj_get_name(vm), qvirt_error_last_message());
+            qvirt_error_reset();
+        }
+        break;
+    }
+unlock:
+    domain_obj_unlock(vm);
+}
+
+void
+qemu_process_run_work(gpointer job, gpointer opaque)
+{
+    DomainObj *vm = job;
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuDriver *driver = opaque;
+
+    for (;;) {
+        QemuWork *work;
+
+        g_mutex_lock(&priv->work_lock);
+        work = g_queue_pop_head(&priv->work);
+        if (!work)
+            priv->work_busy = FALSE;
+        g_mutex_unlock(&priv->work_lock);
+        if (!work)
+            break;
+        switch (work->kind) {
+        case QEMU_WORK_EXITED:
+            work_exited(driver, vm, work->run);
+            break;
+        case QEMU_WORK_SAVE_STATUS:
+            work_save_status(driver, vm, work->run);
+            break;
+        case QEMU_WORK_GUEST_SHUTDOWN:
+            work_guest_shutdown(driver, vm, work->run);
+            break;
+        case QEMU_WORK_LAST:
+            break;
+        }
+        g_free(work);
+    }
+    domain_obj_unref(vm);
+}
+
+/* ---- reconnect ---- */
+
+/* The state a QEMU run state means, given the state VM had (locked). */
+static void
+reconnect_map_state(DomainObj *vm, bool running, QemuMonitorVMStatus status, int *ret_state,
+                    int *ret_reason)
+{
+    int state = DOMAIN_STATE_PAUSED;
+    int reason = DOMAIN_PAUSED_UNKNOWN;
+
+    if (running) {
+        state = DOMAIN_STATE_RUNNING;
+        reason = DOMAIN_RUNNING_UNPAUSED;
+    } else {
+        switch (status) {
+        case QEMU_MONITOR_VM_STATUS_SHUTDOWN:
+            state = DOMAIN_STATE_SHUTDOWN;
+            reason = DOMAIN_SHUTDOWN_UNKNOWN;
+            break;
+        case QEMU_MONITOR_VM_STATUS_GUEST_PANICKED:
+            state = DOMAIN_STATE_CRASHED;
+            reason = DOMAIN_CRASHED_PANICKED;
+            break;
+        case QEMU_MONITOR_VM_STATUS_SUSPENDED:
+            state = DOMAIN_STATE_PMSUSPENDED;
+            reason = 0;
+            break;
+        case QEMU_MONITOR_VM_STATUS_IO_ERROR:
+            reason = DOMAIN_PAUSED_IOERROR;
+            break;
+        case QEMU_MONITOR_VM_STATUS_WATCHDOG:
+            reason = DOMAIN_PAUSED_WATCHDOG;
+            break;
+        case QEMU_MONITOR_VM_STATUS_INMIGRATE:
+        case QEMU_MONITOR_VM_STATUS_POSTMIGRATE:
+        case QEMU_MONITOR_VM_STATUS_FINISH_MIGRATE:
+            reason = DOMAIN_PAUSED_MIGRATION;
+            break;
+        case QEMU_MONITOR_VM_STATUS_SAVE_VM:
+            reason = DOMAIN_PAUSED_SAVE;
+            break;
+        case QEMU_MONITOR_VM_STATUS_PRELAUNCH:
+            reason = DOMAIN_PAUSED_STARTING_UP;
+            break;
+        default:
+            break;
+        }
+    }
+    /* The reason qvirt recorded is more precise than QEMU's run state. */
+    if (state == vm->state && (state != DOMAIN_STATE_PAUSED || reason == DOMAIN_PAUSED_UNKNOWN))
+        reason = vm->state_reason;
+    *ret_state = state;
+    *ret_reason = reason;
+}
+
+/* Stop VM (locked), whose QEMU is gone or must go, with REASON. */
+static void
+reconnect_stop(QemuDriver *driver, DomainObj *vm, int reason)
+{
+    if (domain_job_get_active(vm->job) == DOMAIN_JOB_DESTROY)
+        domain_job_end(vm); /* the destroy the previous daemon was running */
+    if (domain_job_begin(vm, DOMAIN_JOB_DESTROY) < 0) {
+        QVIRT_ERROR("domain '%s': cannot clean up: %s", domain_obj_get_name(vm),
+                    qvirt_error_last_message());
+        qvirt_error_reset();
+        return;
+    }
+    qemu_process_stop(driver, vm, reason, 0);
+    if (domain_job_get_async(vm->job) != DOMAIN_ASYNC_JOB_NONE)
+        domain_job_discard_async(vm);
+    qemu_driver_remove_inactive(driver, vm);
+    domain_job_end(vm);
+}
+
+/* Query QEMU's run state (VM locked). */
+static int
+reconnect_query(DomainObj *vm, bool *ret_running, QemuMonitorVMStatus *ret_status)
+{
+    DomainAsyncJob async = domain_job_get_async(vm->job);
+    QemuMonitor *mon;
+    int rc;
+
+    if (async != DOMAIN_ASYNC_JOB_NONE)
+        rc = domain_job_begin_nested(vm, async);
+    else
+        rc = domain_job_begin(vm, DOMAIN_JOB_QUERY);
+    if (rc < 0)
+        return -1;
+    if (!(mon = qemu_domain_obj_enter_monitor(vm))) {
+        domain_job_end(vm);
+        return -1;
+    }
+    rc = qemu_monitor_json_set_capabilities(mon);
+    if (rc == 0)
+        rc = qemu_monitor_json_query_status(mon, ret_running, ret_status);
+    qemu_domain_obj_exit_monitor(vm);
+    domain_job_end(vm);
+    return rc;
+}
+
+static void
+reconnect_reconcile(QemuDriver *driver, DomainObj *vm, bool running, QemuMonitorVMStatus status)
+{
+    int state;
+    int reason;
+
+    reconnect_map_state(vm, running, status, &state, &reason);
+    if (state == vm->state && reason == vm->state_reason)
+        return;
+    QVIRT_INFO("domain '%s': state %s/%s while the daemon was away, now %s/%s",
+               domain_obj_get_name(vm), domain_state_to_string(vm->state),
+               domain_state_reason_to_string(vm->state, vm->state_reason),
+               domain_state_to_string(state), domain_state_reason_to_string(state, reason));
+    if (state != vm->state)
+        emit_state_change(driver, vm, state, reason);
+    domain_obj_set_state(vm, state, reason);
+    if (qemu_process_save_status(driver, vm) < 0) {
+        QVIRT_ERROR("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+    }
+}
+
+void
+qemu_process_reconnect(QemuDriver *driver, DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QvirtProcess *proc = NULL;
+    QemuMonitorVMStatus status = QEMU_MONITOR_VM_STATUS_UNKNOWN;
+    DomainAsyncJob async;
+    bool running = false;
+    guint run;
+
+    domain_obj_lock(vm);
+    if (!domain_obj_is_active(vm) || vm->removing)
+        goto unlock;
+    run = ++priv->run;
+
+    if (vm->pid > 0)
+        proc = qvirt_process_open(vm->pid, vm->pid_start_time);
+    if (!proc || !qvirt_process_is_alive(proc)) {
+        QVIRT_INFO("domain '%s': its QEMU (pid %d) is gone: %s", domain_obj_get_name(vm),
+                   (int)vm->pid, proc ? "it exited" : qvirt_error_last_message());
+        qvirt_error_reset();
+        qvirt_process_free(proc);
+        reconnect_stop(driver, vm,
+                       vm->state == DOMAIN_STATE_SHUTDOWN ? DOMAIN_SHUTOFF_SHUTDOWN
+                                                          : DOMAIN_SHUTOFF_CRASHED);
+        goto unlock;
+    }
+    priv->proc = handle_new(proc);
+    process_watch_exit(driver, vm);
+    QVIRT_INFO("domain '%s': found its QEMU again, pid %d", domain_obj_get_name(vm), (int)vm->pid);
+
+    if (domain_job_get_active(vm->job) == DOMAIN_JOB_DESTROY) {
+        /* The previous daemon was destroying it: finish. */
+        priv->stop_reason = DOMAIN_SHUTOFF_DESTROYED;
+        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_DESTROYED);
+        goto unlock;
+    }
+
+    if (!(priv->base.mon =
+              process_open_monitor(driver, vm, QEMU_MONITOR_PROTOCOL_QMP, priv->monitor_path)) ||
+        (priv->hmp_path && !(priv->base.hmp = process_open_monitor(
+                                 driver, vm, QEMU_MONITOR_PROTOCOL_HMP, priv->hmp_path))) ||
+        reconnect_query(vm, &running, &status) < 0) {
+        /* The guest may be fine: never kill it for this. */
+        QVIRT_ERROR("domain '%s': left running without a usable monitor: %s",
+                    domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+        goto unlock;
+    }
+    if (priv->run != run || !domain_obj_is_active(vm))
+        goto unlock; /* it exited meanwhile: the exit watch cleans up */
+
+    async = domain_job_get_async(vm->job);
+    if (async == DOMAIN_ASYNC_JOB_START &&
+        ((vm->state == DOMAIN_STATE_PAUSED && vm->state_reason == DOMAIN_PAUSED_STARTING_UP) ||
+         status == QEMU_MONITOR_VM_STATUS_PRELAUNCH)) {
+        /* A start that never finished: its caller was told nothing. */
+        QVIRT_WARN("domain '%s': killing the QEMU of a start that never finished",
+                   domain_obj_get_name(vm));
+        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_FAILED);
+        goto unlock;
+    }
+    reconnect_reconcile(driver, vm, running, status);
+    if (async != DOMAIN_ASYNC_JOB_NONE) {
+        if (async != DOMAIN_ASYNC_JOB_START)
+            QVIRT_WARN("domain '%s': async job '%s' interrupted by the restart is dropped",
+                       domain_obj_get_name(vm), domain_async_job_to_string(async));
+        domain_job_discard_async(vm);
+    }
+    if (status == QEMU_MONITOR_VM_STATUS_SHUTDOWN) {
+        /* The guest powered off while the daemon was away. */
+        priv->got_shutdown = TRUE;
+        qemu_process_queue_work(vm, QEMU_WORK_GUEST_SHUTDOWN);
+    }
+
+unlock:
+    domain_obj_unlock(vm);
+}
+
+void
+qemu_process_detach(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+
+    if (!priv)
+        return;
+    priv->run++;
+    process_close_monitors(priv);
+    process_unwatch_exit(priv->driver, priv);
+}
+
+unsigned long long
+qemu_process_cpu_time(pid_t pid, unsigned long long start_time)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *data = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *rest;
+    guint64 utime;
+    guint64 stime;
+    guint64 start;
+    long ticks = sysconf(_SC_CLK_TCK);
+
+    if (pid <= 0 || ticks <= 0 || !g_file_get_contents(path, &data, NULL, NULL))
+        return 0;
+    /* Fields after the command name, which may hold anything: from the last ')'. */
+    if (!(rest = strrchr(data, ')')))
+        return 0;
+    fields = g_strsplit(rest + 2, " ", -1);
+    /* fields[0] is field 3 (state): utime is 14, stime 15, starttime 22. */
+    if (g_strv_length(fields) < 20 ||
+        !g_ascii_string_to_unsigned(fields[11], 10, 0, G_MAXUINT64, &utime, NULL) ||
+        !g_ascii_string_to_unsigned(fields[12], 10, 0, G_MAXUINT64, &stime, NULL) ||
+        !g_ascii_string_to_unsigned(fields[19], 10, 0, G_MAXUINT64, &start, NULL) ||
+        start != start_time)
+        return 0;
+    return (utime + stime) * (1000000000ULL / (guint64)ticks);
+}
