@@ -17,61 +17,17 @@
 
 #include "conf/domain_blockjob_record.h"
 #include "conf/domain_status.h"
+#include "util/enum.h"
 #include "util/error.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_DOMAIN
 
-static const char *const domain_blockjob_type_names[DOMAIN_BLOCKJOB_TYPE_LAST] = {
-    "pull",
-    "copy",
-    "commit",
-    "active-commit",
-};
+QVIRT_ENUM_IMPL(domain_blockjob_type, DOMAIN_BLOCKJOB_TYPE_LAST,
+                "pull", "copy", "commit", "active-commit");
 
-static const char *const domain_blockjob_state_names[DOMAIN_BLOCKJOB_STATE_LAST] = {
-    "new",       "running",   "ready",  "aborting",  "pivoting",
-    "concluded", "completed", "failed", "cancelled",
-};
-
-static int
-blockjob_table_lookup(const char *const *table, int len, const char *str)
-{
-    if (!str)
-        return -1;
-    for (int i = 0; i < len; i++) {
-        if (g_str_equal(table[i], str))
-            return i;
-    }
-    return -1;
-}
-
-const char *
-domain_blockjob_type_to_string(int type)
-{
-    if (type < 0 || type >= DOMAIN_BLOCKJOB_TYPE_LAST)
-        return NULL;
-    return domain_blockjob_type_names[type];
-}
-
-int
-domain_blockjob_type_from_string(const char *str)
-{
-    return blockjob_table_lookup(domain_blockjob_type_names, DOMAIN_BLOCKJOB_TYPE_LAST, str);
-}
-
-const char *
-domain_blockjob_state_to_string(int state)
-{
-    if (state < 0 || state >= DOMAIN_BLOCKJOB_STATE_LAST)
-        return NULL;
-    return domain_blockjob_state_names[state];
-}
-
-int
-domain_blockjob_state_from_string(const char *str)
-{
-    return blockjob_table_lookup(domain_blockjob_state_names, DOMAIN_BLOCKJOB_STATE_LAST, str);
-}
+QVIRT_ENUM_IMPL(domain_blockjob_state, DOMAIN_BLOCKJOB_STATE_LAST,
+                "new", "running", "ready", "aborting", "pivoting",
+                "concluded", "completed", "failed", "cancelled");
 
 DomainBlockJobRecord *
 domain_blockjob_record_new(void)

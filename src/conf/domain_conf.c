@@ -16,48 +16,48 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_DOMAIN
 
-DOMAIN_ENUM_IMPL(domain_virt, DOMAIN_VIRT_LAST, "qemu", "kvm", "test")
-DOMAIN_ENUM_IMPL(domain_tristate_bool, DOMAIN_TRISTATE_LAST, "default", "yes", "no")
-DOMAIN_ENUM_IMPL(domain_tristate_switch, DOMAIN_TRISTATE_LAST, "default", "on", "off")
-DOMAIN_ENUM_IMPL(domain_arch, DOMAIN_ARCH_LAST, "x86_64")
-DOMAIN_ENUM_IMPL(domain_boot_dev, DOMAIN_BOOT_LAST, "hd", "cdrom", "fd", "network")
-DOMAIN_ENUM_IMPL(domain_vcpu_placement, DOMAIN_VCPU_PLACEMENT_LAST, "static", "auto")
-DOMAIN_ENUM_IMPL(domain_feature, DOMAIN_FEATURE_LAST, "acpi", "apic", "pae")
-DOMAIN_ENUM_IMPL(domain_cpu_mode, DOMAIN_CPU_MODE_LAST, "custom", "host-model", "host-passthrough")
-DOMAIN_ENUM_IMPL(domain_cpu_match, DOMAIN_CPU_MATCH_LAST, "default", "minimum", "exact", "strict")
-DOMAIN_ENUM_IMPL(domain_cpu_check, DOMAIN_CPU_CHECK_LAST, "default", "none", "partial", "full")
-DOMAIN_ENUM_IMPL(domain_cpu_fallback, DOMAIN_CPU_FALLBACK_LAST, "default", "allow", "forbid")
-DOMAIN_ENUM_IMPL(domain_clock_offset, DOMAIN_CLOCK_OFFSET_LAST, "utc", "localtime")
-DOMAIN_ENUM_IMPL(domain_lifecycle_action, DOMAIN_LIFECYCLE_LAST, "destroy", "restart",
+QVIRT_ENUM_IMPL(domain_virt, DOMAIN_VIRT_LAST, "qemu", "kvm", "test")
+QVIRT_ENUM_IMPL(domain_tristate_bool, DOMAIN_TRISTATE_LAST, "default", "yes", "no")
+QVIRT_ENUM_IMPL(domain_tristate_switch, DOMAIN_TRISTATE_LAST, "default", "on", "off")
+QVIRT_ENUM_IMPL(domain_arch, DOMAIN_ARCH_LAST, "x86_64")
+QVIRT_ENUM_IMPL(domain_boot_dev, DOMAIN_BOOT_LAST, "hd", "cdrom", "fd", "network")
+QVIRT_ENUM_IMPL(domain_vcpu_placement, DOMAIN_VCPU_PLACEMENT_LAST, "static", "auto")
+QVIRT_ENUM_IMPL(domain_feature, DOMAIN_FEATURE_LAST, "acpi", "apic", "pae")
+QVIRT_ENUM_IMPL(domain_cpu_mode, DOMAIN_CPU_MODE_LAST, "custom", "host-model", "host-passthrough")
+QVIRT_ENUM_IMPL(domain_cpu_match, DOMAIN_CPU_MATCH_LAST, "default", "minimum", "exact", "strict")
+QVIRT_ENUM_IMPL(domain_cpu_check, DOMAIN_CPU_CHECK_LAST, "default", "none", "partial", "full")
+QVIRT_ENUM_IMPL(domain_cpu_fallback, DOMAIN_CPU_FALLBACK_LAST, "default", "allow", "forbid")
+QVIRT_ENUM_IMPL(domain_clock_offset, DOMAIN_CLOCK_OFFSET_LAST, "utc", "localtime")
+QVIRT_ENUM_IMPL(domain_lifecycle_action, DOMAIN_LIFECYCLE_LAST, "destroy", "restart",
                  "rename-restart", "preserve", "coredump-destroy", "coredump-restart")
-DOMAIN_ENUM_IMPL(domain_address_type, DOMAIN_ADDRESS_LAST, "none", "pci", "drive", "usb")
-DOMAIN_ENUM_IMPL(domain_disk_type, DOMAIN_DISK_TYPE_LAST, "file", "block")
-DOMAIN_ENUM_IMPL(domain_disk_device, DOMAIN_DISK_DEVICE_LAST, "disk", "cdrom")
-DOMAIN_ENUM_IMPL(domain_disk_bus, DOMAIN_DISK_BUS_LAST, "ide", "scsi", "virtio", "usb", "sata")
-DOMAIN_ENUM_IMPL(domain_disk_format, DOMAIN_DISK_FORMAT_LAST, "raw", "qcow2")
-DOMAIN_ENUM_IMPL(domain_disk_cache, DOMAIN_DISK_CACHE_LAST, "default", "none", "writethrough",
+QVIRT_ENUM_IMPL(domain_address_type, DOMAIN_ADDRESS_LAST, "none", "pci", "drive", "usb")
+QVIRT_ENUM_IMPL(domain_disk_type, DOMAIN_DISK_TYPE_LAST, "file", "block")
+QVIRT_ENUM_IMPL(domain_disk_device, DOMAIN_DISK_DEVICE_LAST, "disk", "cdrom")
+QVIRT_ENUM_IMPL(domain_disk_bus, DOMAIN_DISK_BUS_LAST, "ide", "scsi", "virtio", "usb", "sata")
+QVIRT_ENUM_IMPL(domain_disk_format, DOMAIN_DISK_FORMAT_LAST, "raw", "qcow2")
+QVIRT_ENUM_IMPL(domain_disk_cache, DOMAIN_DISK_CACHE_LAST, "default", "none", "writethrough",
                  "writeback", "directsync", "unsafe")
-DOMAIN_ENUM_IMPL(domain_controller_type, DOMAIN_CONTROLLER_TYPE_LAST, "ide", "scsi", "sata",
+QVIRT_ENUM_IMPL(domain_controller_type, DOMAIN_CONTROLLER_TYPE_LAST, "ide", "scsi", "sata",
                  "virtio-serial", "usb", "pci")
-DOMAIN_ENUM_IMPL(domain_controller_model_pci, DOMAIN_CONTROLLER_MODEL_PCI_LAST, "pci-root",
+QVIRT_ENUM_IMPL(domain_controller_model_pci, DOMAIN_CONTROLLER_MODEL_PCI_LAST, "pci-root",
                  "pcie-root")
-DOMAIN_ENUM_IMPL(domain_controller_model_scsi, DOMAIN_CONTROLLER_MODEL_SCSI_LAST, "virtio-scsi")
-DOMAIN_ENUM_IMPL(domain_controller_model_usb, DOMAIN_CONTROLLER_MODEL_USB_LAST, "piix3-uhci",
+QVIRT_ENUM_IMPL(domain_controller_model_scsi, DOMAIN_CONTROLLER_MODEL_SCSI_LAST, "virtio-scsi")
+QVIRT_ENUM_IMPL(domain_controller_model_usb, DOMAIN_CONTROLLER_MODEL_USB_LAST, "piix3-uhci",
                  "qemu-xhci", "nec-xhci", "none")
-DOMAIN_ENUM_IMPL(domain_net_type, DOMAIN_NET_TYPE_LAST, "user", "ethernet", "network", "bridge")
-DOMAIN_ENUM_IMPL(domain_net_model, DOMAIN_NET_MODEL_LAST, "default", "virtio", "e1000", "e1000e",
+QVIRT_ENUM_IMPL(domain_net_type, DOMAIN_NET_TYPE_LAST, "user", "ethernet", "network", "bridge")
+QVIRT_ENUM_IMPL(domain_net_model, DOMAIN_NET_MODEL_LAST, "default", "virtio", "e1000", "e1000e",
                  "rtl8139")
-DOMAIN_ENUM_IMPL(domain_chr_device, DOMAIN_CHR_DEVICE_LAST, "serial", "console")
-DOMAIN_ENUM_IMPL(domain_chr_type, DOMAIN_CHR_TYPE_LAST, "pty", "file", "unix")
-DOMAIN_ENUM_IMPL(domain_chr_serial_target, DOMAIN_CHR_SERIAL_TARGET_LAST, "isa-serial")
-DOMAIN_ENUM_IMPL(domain_chr_console_target, DOMAIN_CHR_CONSOLE_TARGET_LAST, "serial", "virtio")
-DOMAIN_ENUM_IMPL(domain_input_type, DOMAIN_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard")
-DOMAIN_ENUM_IMPL(domain_input_bus, DOMAIN_INPUT_BUS_LAST, "ps2", "usb", "virtio")
-DOMAIN_ENUM_IMPL(domain_graphics_type, DOMAIN_GRAPHICS_TYPE_LAST, "vnc")
-DOMAIN_ENUM_IMPL(domain_video_model, DOMAIN_VIDEO_MODEL_LAST, "vga", "cirrus", "virtio", "none")
-DOMAIN_ENUM_IMPL(domain_memballoon_model, DOMAIN_MEMBALLOON_MODEL_LAST, "virtio", "none")
-DOMAIN_ENUM_IMPL(domain_rng_model, DOMAIN_RNG_MODEL_LAST, "virtio")
-DOMAIN_ENUM_IMPL(domain_rng_backend, DOMAIN_RNG_BACKEND_LAST, "random", "builtin")
+QVIRT_ENUM_IMPL(domain_chr_device, DOMAIN_CHR_DEVICE_LAST, "serial", "console")
+QVIRT_ENUM_IMPL(domain_chr_type, DOMAIN_CHR_TYPE_LAST, "pty", "file", "unix")
+QVIRT_ENUM_IMPL(domain_chr_serial_target, DOMAIN_CHR_SERIAL_TARGET_LAST, "isa-serial")
+QVIRT_ENUM_IMPL(domain_chr_console_target, DOMAIN_CHR_CONSOLE_TARGET_LAST, "serial", "virtio")
+QVIRT_ENUM_IMPL(domain_input_type, DOMAIN_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard")
+QVIRT_ENUM_IMPL(domain_input_bus, DOMAIN_INPUT_BUS_LAST, "ps2", "usb", "virtio")
+QVIRT_ENUM_IMPL(domain_graphics_type, DOMAIN_GRAPHICS_TYPE_LAST, "vnc")
+QVIRT_ENUM_IMPL(domain_video_model, DOMAIN_VIDEO_MODEL_LAST, "vga", "cirrus", "virtio", "none")
+QVIRT_ENUM_IMPL(domain_memballoon_model, DOMAIN_MEMBALLOON_MODEL_LAST, "virtio", "none")
+QVIRT_ENUM_IMPL(domain_rng_model, DOMAIN_RNG_MODEL_LAST, "virtio")
+QVIRT_ENUM_IMPL(domain_rng_backend, DOMAIN_RNG_BACKEND_LAST, "random", "builtin")
 
 /* ---- Lifetime ---- */
 

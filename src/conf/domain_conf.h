@@ -27,6 +27,8 @@
 #pragma once
 
 #include <glib.h>
+
+#include "util/enum.h"
 #include <libxml/tree.h>
 
 #include "util/xml.h"
@@ -39,10 +41,6 @@
 #define DOMAIN_MEMORY_MAX_KIB 9007199254740991ULL
 #define DOMAIN_VCPUS_MAX 4096
 
-/* Declares the string table functions of enum NAME. */
-#define DOMAIN_ENUM_DECL(name)                                                                     \
-    const char *name##_to_string(int value);                                                       \
-    int name##_from_string(const char *str)
 
 typedef enum {
     DOMAIN_VIRT_QEMU = 0, /* TCG */
@@ -50,7 +48,7 @@ typedef enum {
     DOMAIN_VIRT_TEST,
     DOMAIN_VIRT_LAST
 } DomainVirtType;
-DOMAIN_ENUM_DECL(domain_virt);
+QVIRT_ENUM_DECL(domain_virt);
 
 /* A yes/no or on/off attribute that may be absent (0). */
 typedef enum {
@@ -59,13 +57,13 @@ typedef enum {
     DOMAIN_TRISTATE_NO,  /* "no" or "off" */
     DOMAIN_TRISTATE_LAST
 } DomainTristate;
-DOMAIN_ENUM_DECL(domain_tristate_bool);   /* "default", "yes", "no" */
-DOMAIN_ENUM_DECL(domain_tristate_switch); /* "default", "on", "off" */
+QVIRT_ENUM_DECL(domain_tristate_bool);   /* "default", "yes", "no" */
+QVIRT_ENUM_DECL(domain_tristate_switch); /* "default", "on", "off" */
 
 /* ---- General ---- */
 
 typedef enum { DOMAIN_ARCH_X86_64 = 0, DOMAIN_ARCH_LAST } DomainArch;
-DOMAIN_ENUM_DECL(domain_arch);
+QVIRT_ENUM_DECL(domain_arch);
 
 typedef enum {
     DOMAIN_BOOT_HD = 0,
@@ -74,14 +72,14 @@ typedef enum {
     DOMAIN_BOOT_NETWORK,
     DOMAIN_BOOT_LAST
 } DomainBootDev;
-DOMAIN_ENUM_DECL(domain_boot_dev);
+QVIRT_ENUM_DECL(domain_boot_dev);
 
 typedef enum {
     DOMAIN_VCPU_PLACEMENT_STATIC = 0,
     DOMAIN_VCPU_PLACEMENT_AUTO,
     DOMAIN_VCPU_PLACEMENT_LAST
 } DomainVcpuPlacement;
-DOMAIN_ENUM_DECL(domain_vcpu_placement);
+QVIRT_ENUM_DECL(domain_vcpu_placement);
 
 typedef enum {
     DOMAIN_FEATURE_ACPI = 0,
@@ -89,7 +87,7 @@ typedef enum {
     DOMAIN_FEATURE_PAE,
     DOMAIN_FEATURE_LAST
 } DomainFeature;
-DOMAIN_ENUM_DECL(domain_feature);
+QVIRT_ENUM_DECL(domain_feature);
 
 typedef enum {
     DOMAIN_CPU_MODE_CUSTOM = 0,
@@ -97,7 +95,7 @@ typedef enum {
     DOMAIN_CPU_MODE_HOST_PASSTHROUGH,
     DOMAIN_CPU_MODE_LAST
 } DomainCpuMode;
-DOMAIN_ENUM_DECL(domain_cpu_mode);
+QVIRT_ENUM_DECL(domain_cpu_mode);
 
 typedef enum {
     DOMAIN_CPU_MATCH_DEFAULT = 0, /* absent */
@@ -106,7 +104,7 @@ typedef enum {
     DOMAIN_CPU_MATCH_STRICT,
     DOMAIN_CPU_MATCH_LAST
 } DomainCpuMatch;
-DOMAIN_ENUM_DECL(domain_cpu_match);
+QVIRT_ENUM_DECL(domain_cpu_match);
 
 typedef enum {
     DOMAIN_CPU_CHECK_DEFAULT = 0, /* absent */
@@ -115,7 +113,7 @@ typedef enum {
     DOMAIN_CPU_CHECK_FULL,
     DOMAIN_CPU_CHECK_LAST
 } DomainCpuCheck;
-DOMAIN_ENUM_DECL(domain_cpu_check);
+QVIRT_ENUM_DECL(domain_cpu_check);
 
 typedef enum {
     DOMAIN_CPU_FALLBACK_DEFAULT = 0, /* absent */
@@ -123,7 +121,7 @@ typedef enum {
     DOMAIN_CPU_FALLBACK_FORBID,
     DOMAIN_CPU_FALLBACK_LAST
 } DomainCpuFallback;
-DOMAIN_ENUM_DECL(domain_cpu_fallback);
+QVIRT_ENUM_DECL(domain_cpu_fallback);
 
 typedef struct {
     int mode;          /* DomainCpuMode */
@@ -144,7 +142,7 @@ typedef enum {
     DOMAIN_CLOCK_OFFSET_LOCALTIME,
     DOMAIN_CLOCK_OFFSET_LAST
 } DomainClockOffset;
-DOMAIN_ENUM_DECL(domain_clock_offset);
+QVIRT_ENUM_DECL(domain_clock_offset);
 
 typedef enum {
     DOMAIN_LIFECYCLE_DESTROY = 0,
@@ -155,7 +153,7 @@ typedef enum {
     DOMAIN_LIFECYCLE_COREDUMP_RESTART, /* on_crash only */
     DOMAIN_LIFECYCLE_LAST
 } DomainLifecycleAction;
-DOMAIN_ENUM_DECL(domain_lifecycle_action);
+QVIRT_ENUM_DECL(domain_lifecycle_action);
 
 /* ---- Device addresses and common device data ---- */
 
@@ -166,7 +164,7 @@ typedef enum {
     DOMAIN_ADDRESS_USB,
     DOMAIN_ADDRESS_LAST
 } DomainAddressType;
-DOMAIN_ENUM_DECL(domain_address_type);
+QVIRT_ENUM_DECL(domain_address_type);
 
 typedef struct {
     unsigned int domain;   /* always 0: qvirt has one PCI domain */
@@ -205,14 +203,14 @@ typedef enum {
     DOMAIN_DISK_TYPE_BLOCK,
     DOMAIN_DISK_TYPE_LAST
 } DomainDiskType;
-DOMAIN_ENUM_DECL(domain_disk_type);
+QVIRT_ENUM_DECL(domain_disk_type);
 
 typedef enum {
     DOMAIN_DISK_DEVICE_DISK = 0,
     DOMAIN_DISK_DEVICE_CDROM,
     DOMAIN_DISK_DEVICE_LAST
 } DomainDiskDevice;
-DOMAIN_ENUM_DECL(domain_disk_device);
+QVIRT_ENUM_DECL(domain_disk_device);
 
 typedef enum {
     DOMAIN_DISK_BUS_IDE = 0,
@@ -222,14 +220,14 @@ typedef enum {
     DOMAIN_DISK_BUS_SATA,
     DOMAIN_DISK_BUS_LAST
 } DomainDiskBus;
-DOMAIN_ENUM_DECL(domain_disk_bus);
+QVIRT_ENUM_DECL(domain_disk_bus);
 
 typedef enum {
     DOMAIN_DISK_FORMAT_RAW = 0,
     DOMAIN_DISK_FORMAT_QCOW2,
     DOMAIN_DISK_FORMAT_LAST
 } DomainDiskFormat;
-DOMAIN_ENUM_DECL(domain_disk_format);
+QVIRT_ENUM_DECL(domain_disk_format);
 
 typedef enum {
     DOMAIN_DISK_CACHE_DEFAULT = 0, /* absent: QEMU's default */
@@ -240,7 +238,7 @@ typedef enum {
     DOMAIN_DISK_CACHE_UNSAFE,
     DOMAIN_DISK_CACHE_LAST
 } DomainDiskCache;
-DOMAIN_ENUM_DECL(domain_disk_cache);
+QVIRT_ENUM_DECL(domain_disk_cache);
 
 /* One image of a disk's chain: the disk's own source, or a <backingStore>. */
 typedef struct _DomainStorageSource DomainStorageSource;
@@ -277,20 +275,20 @@ typedef enum {
     DOMAIN_CONTROLLER_TYPE_PCI,
     DOMAIN_CONTROLLER_TYPE_LAST
 } DomainControllerType;
-DOMAIN_ENUM_DECL(domain_controller_type);
+QVIRT_ENUM_DECL(domain_controller_type);
 
 typedef enum {
     DOMAIN_CONTROLLER_MODEL_PCI_ROOT = 0,
     DOMAIN_CONTROLLER_MODEL_PCIE_ROOT,
     DOMAIN_CONTROLLER_MODEL_PCI_LAST
 } DomainControllerModelPci;
-DOMAIN_ENUM_DECL(domain_controller_model_pci);
+QVIRT_ENUM_DECL(domain_controller_model_pci);
 
 typedef enum {
     DOMAIN_CONTROLLER_MODEL_SCSI_VIRTIO_SCSI = 0,
     DOMAIN_CONTROLLER_MODEL_SCSI_LAST
 } DomainControllerModelScsi;
-DOMAIN_ENUM_DECL(domain_controller_model_scsi);
+QVIRT_ENUM_DECL(domain_controller_model_scsi);
 
 typedef enum {
     DOMAIN_CONTROLLER_MODEL_USB_PIIX3_UHCI = 0,
@@ -299,7 +297,7 @@ typedef enum {
     DOMAIN_CONTROLLER_MODEL_USB_NONE, /* no USB at all */
     DOMAIN_CONTROLLER_MODEL_USB_LAST
 } DomainControllerModelUsb;
-DOMAIN_ENUM_DECL(domain_controller_model_usb);
+QVIRT_ENUM_DECL(domain_controller_model_usb);
 
 #define DOMAIN_USB_PORTS_MAX 15
 
@@ -321,7 +319,7 @@ typedef enum {
     DOMAIN_NET_TYPE_BRIDGE,
     DOMAIN_NET_TYPE_LAST
 } DomainNetType;
-DOMAIN_ENUM_DECL(domain_net_type);
+QVIRT_ENUM_DECL(domain_net_type);
 
 typedef enum {
     DOMAIN_NET_MODEL_DEFAULT = 0, /* absent: the hypervisor's default NIC */
@@ -331,7 +329,7 @@ typedef enum {
     DOMAIN_NET_MODEL_RTL8139,
     DOMAIN_NET_MODEL_LAST
 } DomainNetModel;
-DOMAIN_ENUM_DECL(domain_net_model);
+QVIRT_ENUM_DECL(domain_net_model);
 
 typedef struct {
     int type;                             /* DomainNetType */
@@ -351,7 +349,7 @@ typedef enum {
     DOMAIN_CHR_DEVICE_CONSOLE,
     DOMAIN_CHR_DEVICE_LAST
 } DomainChrDeviceType;
-DOMAIN_ENUM_DECL(domain_chr_device);
+QVIRT_ENUM_DECL(domain_chr_device);
 
 typedef enum {
     DOMAIN_CHR_TYPE_PTY = 0,
@@ -359,20 +357,20 @@ typedef enum {
     DOMAIN_CHR_TYPE_UNIX,
     DOMAIN_CHR_TYPE_LAST
 } DomainChrType;
-DOMAIN_ENUM_DECL(domain_chr_type);
+QVIRT_ENUM_DECL(domain_chr_type);
 
 typedef enum {
     DOMAIN_CHR_SERIAL_TARGET_ISA_SERIAL = 0,
     DOMAIN_CHR_SERIAL_TARGET_LAST
 } DomainChrSerialTarget;
-DOMAIN_ENUM_DECL(domain_chr_serial_target);
+QVIRT_ENUM_DECL(domain_chr_serial_target);
 
 typedef enum {
     DOMAIN_CHR_CONSOLE_TARGET_SERIAL = 0, /* the first <serial> seen as a console */
     DOMAIN_CHR_CONSOLE_TARGET_VIRTIO,
     DOMAIN_CHR_CONSOLE_TARGET_LAST
 } DomainChrConsoleTarget;
-DOMAIN_ENUM_DECL(domain_chr_console_target);
+QVIRT_ENUM_DECL(domain_chr_console_target);
 
 typedef struct {
     int type;        /* DomainChrType */
@@ -396,7 +394,7 @@ typedef enum {
     DOMAIN_INPUT_TYPE_KEYBOARD,
     DOMAIN_INPUT_TYPE_LAST
 } DomainInputType;
-DOMAIN_ENUM_DECL(domain_input_type);
+QVIRT_ENUM_DECL(domain_input_type);
 
 typedef enum {
     DOMAIN_INPUT_BUS_PS2 = 0,
@@ -404,7 +402,7 @@ typedef enum {
     DOMAIN_INPUT_BUS_VIRTIO,
     DOMAIN_INPUT_BUS_LAST
 } DomainInputBus;
-DOMAIN_ENUM_DECL(domain_input_bus);
+QVIRT_ENUM_DECL(domain_input_bus);
 
 typedef struct {
     int type;              /* DomainInputType */
@@ -413,7 +411,7 @@ typedef struct {
 } DomainInputDef;
 
 typedef enum { DOMAIN_GRAPHICS_TYPE_VNC = 0, DOMAIN_GRAPHICS_TYPE_LAST } DomainGraphicsType;
-DOMAIN_ENUM_DECL(domain_graphics_type);
+QVIRT_ENUM_DECL(domain_graphics_type);
 
 typedef struct {
     int type; /* DomainGraphicsType */
@@ -429,7 +427,7 @@ typedef enum {
     DOMAIN_VIDEO_MODEL_NONE, /* explicitly no video device */
     DOMAIN_VIDEO_MODEL_LAST
 } DomainVideoModel;
-DOMAIN_ENUM_DECL(domain_video_model);
+QVIRT_ENUM_DECL(domain_video_model);
 
 typedef struct {
     int model;          /* DomainVideoModel */
@@ -446,7 +444,7 @@ typedef enum {
     DOMAIN_MEMBALLOON_MODEL_NONE,
     DOMAIN_MEMBALLOON_MODEL_LAST
 } DomainMemballoonModel;
-DOMAIN_ENUM_DECL(domain_memballoon_model);
+QVIRT_ENUM_DECL(domain_memballoon_model);
 
 typedef struct {
     int model; /* DomainMemballoonModel */
@@ -454,14 +452,14 @@ typedef struct {
 } DomainMemballoonDef;
 
 typedef enum { DOMAIN_RNG_MODEL_VIRTIO = 0, DOMAIN_RNG_MODEL_LAST } DomainRngModel;
-DOMAIN_ENUM_DECL(domain_rng_model);
+QVIRT_ENUM_DECL(domain_rng_model);
 
 typedef enum {
     DOMAIN_RNG_BACKEND_RANDOM = 0,
     DOMAIN_RNG_BACKEND_BUILTIN,
     DOMAIN_RNG_BACKEND_LAST
 } DomainRngBackend;
-DOMAIN_ENUM_DECL(domain_rng_backend);
+QVIRT_ENUM_DECL(domain_rng_backend);
 
 #define DOMAIN_RNG_DEFAULT_PATH "/dev/urandom"
 

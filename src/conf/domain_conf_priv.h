@@ -15,26 +15,6 @@
 #include "conf/domain_conf.h"
 #include "util/xml.h"
 
-/* Defines the string table functions declared by DOMAIN_ENUM_DECL(name).
- * The strings are given in the enum's order; LAST must be their number. */
-#define DOMAIN_ENUM_IMPL(name, last, ...)                                                          \
-    static const char *const name##_strings[] = {__VA_ARGS__};                                     \
-    G_STATIC_ASSERT(G_N_ELEMENTS(name##_strings) == (last));                                       \
-    const char *name##_to_string(int value)                                                        \
-    {                                                                                              \
-        if (value < 0 || value >= (int)G_N_ELEMENTS(name##_strings))                               \
-            return NULL;                                                                           \
-        return name##_strings[value];                                                              \
-    }                                                                                              \
-    int name##_from_string(const char *str)                                                        \
-    {                                                                                              \
-        for (size_t i = 0; str && i < G_N_ELEMENTS(name##_strings); i++) {                         \
-            if (strcmp(name##_strings[i], str) == 0)                                               \
-                return (int)i;                                                                     \
-        }                                                                                          \
-        return -1;                                                                                 \
-    }
-
 typedef const char *(*DomainEnumToString)(int value);
 
 /* ---- Reading the document (domain_conf_xml.c) ---- */

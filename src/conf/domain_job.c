@@ -23,6 +23,7 @@
 
 #include "conf/domain_job.h"
 #include "conf/domain_job_priv.h"
+#include "util/enum.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -67,90 +68,16 @@ struct _DomainJobObj {
 
 /* ---- string tables ----------------------------------------------------- */
 
-static const char *const domain_job_type_names[DOMAIN_JOB_LAST] = {
-    "none",
-    "query",
-    "destroy",
-    "suspend",
-    "modify",
-    "abort",
-    "migration operation",
-    "modify migration safe",
-    "async nested",
-};
+QVIRT_ENUM_IMPL(domain_job_type, DOMAIN_JOB_LAST,
+                "none", "query", "destroy", "suspend", "modify", "abort",
+                "migration operation", "modify migration safe", "async nested");
 
-static const char *const domain_async_job_names[DOMAIN_ASYNC_JOB_LAST] = {
-    "none", "migration out", "migration in", "save", "dump", "start", "backup",
-};
+QVIRT_ENUM_IMPL(domain_async_job, DOMAIN_ASYNC_JOB_LAST,
+                "none", "migration out", "migration in", "save", "dump", "start", "backup");
 
-static const char *const domain_job_status_names[DOMAIN_JOB_STATUS_LAST] = {
-    "none",
-    "active",
-    "migrating",
-    "postcopy",
-    "postcopy paused",
-    "paused",
-    "hypervisor completed",
-    "completed",
-    "failed",
-    "canceled",
-};
-
-static const char *
-job_table_to_string(const char *const *table, int count, int value)
-{
-    if (value < 0 || value >= count)
-        return NULL;
-    return table[value];
-}
-
-static int
-job_table_from_string(const char *const *table, int count, const char *str)
-{
-    if (!str)
-        return -1;
-    for (int i = 0; i < count; i++) {
-        if (g_str_equal(table[i], str))
-            return i;
-    }
-    return -1;
-}
-
-const char *
-domain_job_type_to_string(int type)
-{
-    return job_table_to_string(domain_job_type_names, DOMAIN_JOB_LAST, type);
-}
-
-int
-domain_job_type_from_string(const char *str)
-{
-    return job_table_from_string(domain_job_type_names, DOMAIN_JOB_LAST, str);
-}
-
-const char *
-domain_async_job_to_string(int type)
-{
-    return job_table_to_string(domain_async_job_names, DOMAIN_ASYNC_JOB_LAST, type);
-}
-
-int
-domain_async_job_from_string(const char *str)
-{
-    return job_table_from_string(domain_async_job_names, DOMAIN_ASYNC_JOB_LAST, str);
-}
-
-const char *
-domain_job_status_to_string(int status)
-{
-    return job_table_to_string(domain_job_status_names, DOMAIN_JOB_STATUS_LAST, status);
-}
-
-int
-domain_job_status_from_string(const char *str)
-{
-    return job_table_from_string(domain_job_status_names, DOMAIN_JOB_STATUS_LAST, str);
-}
+QVIRT_ENUM_IMPL(domain_job_status, DOMAIN_JOB_STATUS_LAST,
+                "none", "active", "migrating", "postcopy", "postcopy paused", "paused",
+                "hypervisor completed", "completed", "failed", "canceled");
 
 /* ---- phase tables ------------------------------------------------------ */
 
@@ -177,7 +104,7 @@ domain_job_register_phases(DomainAsyncJob type, const char *const *names, int co
         return -1;
     }
     for (int i = 1; i < count; i++) {
-        if (!names[i] || job_table_from_string(names, i, names[i]) >= 0) {
+        if (!names[i] || qvirt_enum_from_string(names, i, names[i]) >= 0) {
             qvirt_report_internal(_("phase table of async job '%s' has a missing or repeated "
                                     "name at index %d"),
                                   domain_async_job_to_string(type), i);
@@ -213,7 +140,7 @@ domain_job_phase_to_string(DomainAsyncJob type, int phase)
     if (phase == 0)
         return "none";
     table = job_phase_table(type);
-    return job_table_to_string(table.names, table.names ? table.count : 0, phase);
+    return qvirt_enum_to_string(table.names, table.names ? table.count : 0, phase);
 }
 
 int
@@ -226,7 +153,7 @@ domain_job_phase_from_string(DomainAsyncJob type, const char *name)
     table = job_phase_table(type);
     if (!table.names)
         return -1;
-    return job_table_from_string(table.names, table.count, name);
+    return qvirt_enum_from_string(table.names, table.count, name);
 }
 
 /* ---- clocks, thread identity, test hooks ------------------------------- */

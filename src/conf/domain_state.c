@@ -2,10 +2,11 @@
 #include <config.h>
 
 #include "conf/domain_state.h"
+#include "util/enum.h"
 
-static const char *const domain_state_names[DOMAIN_STATE_LAST] = {
-    "nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended",
-};
+QVIRT_ENUM_IMPL(domain_state, DOMAIN_STATE_LAST,
+                "nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed",
+                "pmsuspended");
 
 static const char *const domain_running_reason_names[DOMAIN_RUNNING_LAST] = {
     "unknown", "booted", "migrated", "restored", "from snapshot", "unpaused",
@@ -33,32 +34,6 @@ static const char *const domain_crashed_reason_names[DOMAIN_CRASHED_LAST] = {
 };
 
 static const char *const domain_unknown_only_names[1] = { "unknown" };
-
-static int
-domain_table_lookup(const char *const *table, int len, const char *str)
-{
-    if (!str)
-        return -1;
-    for (int i = 0; i < len; i++) {
-        if (g_str_equal(table[i], str))
-            return i;
-    }
-    return -1;
-}
-
-const char *
-domain_state_to_string(int state)
-{
-    if (state < 0 || state >= DOMAIN_STATE_LAST)
-        return NULL;
-    return domain_state_names[state];
-}
-
-int
-domain_state_from_string(const char *str)
-{
-    return domain_table_lookup(domain_state_names, DOMAIN_STATE_LAST, str);
-}
 
 static const char *const *
 domain_state_reason_table(int state, int *ret_len)
@@ -96,9 +71,7 @@ domain_state_reason_to_string(int state, int reason)
     int len;
     const char *const *table = domain_state_reason_table(state, &len);
 
-    if (!table || reason < 0 || reason >= len)
-        return NULL;
-    return table[reason];
+    return table ? qvirt_enum_to_string(table, len, reason) : NULL;
 }
 
 int
@@ -109,7 +82,7 @@ domain_state_reason_from_string(int state, const char *str)
 
     if (!table)
         return -1;
-    return domain_table_lookup(table, len, str);
+    return qvirt_enum_from_string(table, len, str);
 }
 
 gboolean

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "util/enum.h"
+
 typedef enum {
     DOMAIN_STATE_NOSTATE = 0,
     DOMAIN_STATE_RUNNING = 1,
@@ -77,8 +79,7 @@ typedef enum {
     DOMAIN_CRASHED_LAST
 } DomainCrashedReason;
 
-const char *domain_state_to_string(int state);
-int domain_state_from_string(const char *str);
+QVIRT_ENUM_DECL(domain_state);
 
 /* Reason strings depend on the state; NULL / -1 when out of range. */
 const char *domain_state_reason_to_string(int state, int reason);

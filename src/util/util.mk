@@ -1,7 +1,7 @@
 ## src/util: the utility layer, built as one convenience library.
 noinst_LTLIBRARIES += libqvirtutil.la
 libqvirtutil_la_SOURCES = \
-	src/util/i18n.h \
+	src/util/i18n.h src/util/enum.h \
 	src/util/deadline.h src/util/eventloop.c src/util/eventloop.h \
 	src/util/workerpool.c src/util/workerpool.h \
 	src/util/files.c src/util/files.h src/util/files_priv.h \
