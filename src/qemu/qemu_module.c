@@ -13,8 +13,10 @@
 
 #include <string.h>
 
+#include "conf/domain_job.h"
 #include "driver/driver.h"
 #include "driver/event.h"
+#include "driver/jobstats.h"
 #include "driver/module.h"
 #include "qemu/qemu_driver.h"
 #include "util/error.h"
@@ -406,6 +408,43 @@ qemu_domain_is_persistent(QvDomain *dom)
     return persistent;
 }
 
+/* Job statistics are pushed into the domain object by the job's own thread:
+ * readers copy them under the object mutex and take no job. */
+static int
+qemu_domain_get_job_info(QvDomain *dom, QvDomainJobInfo *ret_info)
+{
+    g_autoptr(DomainObj) vm = qemu_domain_get(dom);
+    DomainJobStats stats;
+
+    if (!vm)
+        return -1;
+    domain_obj_lock(vm);
+    domain_job_get_stats(vm, FALSE, &stats);
+    domain_obj_unlock(vm);
+    qv_job_stats_to_info(&stats, ret_info);
+    return 0;
+}
+
+static int
+qemu_domain_get_job_stats(QvDomain *dom, int *ret_type, QvTypedParam **ret_params,
+                          int *ret_nparams, unsigned int flags)
+{
+    gboolean completed = (flags & QV_DOMAIN_JOB_STATS_COMPLETED) != 0;
+    g_autoptr(DomainObj) vm = NULL;
+    DomainJobStats stats;
+
+    QV_CHECK_FLAGS(flags, QV_DOMAIN_JOB_STATS_ALL, -1);
+    if (!(vm = qemu_domain_get(dom)))
+        return -1;
+    domain_obj_lock(vm);
+    domain_job_get_stats(vm, completed, &stats);
+    if (completed && !(flags & QV_DOMAIN_JOB_STATS_KEEP_COMPLETED))
+        domain_job_clear_completed_stats(vm);
+    domain_obj_unlock(vm);
+    qv_job_stats_to_params(&stats, ret_type, ret_params, ret_nparams);
+    return 0;
+}
+
 static const HypervisorDriver qemu_hypervisor_driver = {
     .name = "qemu",
     .connect_uri_probe = qemu_connect_uri_probe,
@@ -442,6 +481,8 @@ static const HypervisorDriver qemu_hypervisor_driver = {
     .domain_is_active = qemu_domain_is_active,
     .domain_is_persistent = qemu_domain_is_persistent,
     .domain_qemu_monitor_command = qemu_domain_qemu_monitor_command,
+    .domain_get_job_info = qemu_domain_get_job_info,
+    .domain_get_job_stats = qemu_domain_get_job_stats,
 };
 
 int

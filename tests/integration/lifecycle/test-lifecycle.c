@@ -429,6 +429,7 @@ test_basic(Fixture *fx, gconstpointer data)
     g_autofree char *config_path = NULL;
     unsigned long long start;
     QvDomainInfo info;
+    QvDomainJobInfo job_info;
     guint mark;
     pid_t pid;
 
@@ -459,6 +460,10 @@ test_basic(Fixture *fx, gconstpointer data)
     g_assert_cmpuint(info.max_mem_kib, ==, 262144);
     g_assert_cmpuint(info.nr_virt_cpu, ==, 1);
     g_assert_cmpuint(info.cpu_time_ns, >, 0);
+    /* No job runs now: job info answers "none" without taking a job. */
+    job_info.type = -1;
+    g_assert_cmpint(qv_domain_get_job_info(dom, &job_info), ==, 0);
+    g_assert_cmpint(job_info.type, ==, 0);
     live = qv_domain_get_xml_desc(dom, 0);
     inactive = qv_domain_get_xml_desc(dom, QV_DOMAIN_XML_INACTIVE);
     g_assert_nonnull(strstr(live, "<alias name='serial0'/>"));
