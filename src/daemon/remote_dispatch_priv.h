@@ -1,0 +1,49 @@
+/* remote_dispatch_priv.h: what the remote_dispatch_*.c files share: the
+ * client's state, the handler type and helpers that turn wire handles into
+ * API handles and back. Not for other layers. */
+#pragma once
+
+#include "daemon/remote_dispatch.h"
+#include "driver/api.h"
+#include "util/threads.h"
+
+/* The state kept per RPC client (its private data). */
+typedef struct {
+    QvirtMutex lock;
+    RpcServerClient *client; /* not a reference: the client owns us */
+    QvConnect *conn;         /* NULL until CONNECT_OPEN */
+    gboolean close_cb;       /* REGISTER_CLOSE_CALLBACK was called */
+    GHashTable *callbacks;   /* our callback id -> the API's callback id */
+    int next_callback_id;
+} DaemonClient;
+
+typedef int (*RemoteDispatchFunc)(RpcServerCall *call, DaemonClient *dc, void *args, void *ret);
+
+typedef struct {
+    guint32 prog;
+    int proc;
+    RemoteDispatchFunc func;
+} RemoteDispatchProc;
+
+struct _RemoteDispatch {
+    gboolean privileged;
+    RpcServer *server;
+    GPtrArray *entries; /* what each registered procedure's handler gets */
+};
+
+/* The handler tables of each file, ended by an entry with func NULL. */
+extern const RemoteDispatchProc remote_dispatch_connect_procs[];
+extern const RemoteDispatchProc remote_dispatch_domain_procs[];
+extern const RemoteDispatchProc remote_dispatch_event_procs[];
+
+/* The client's connection, referenced, or NULL with INTERNAL_ERROR. */
+QvConnect *remote_dispatch_get_conn(DaemonClient *dc);
+/* An API handle for the wire handle D on CONN (no lookup). */
+QvDomain *remote_dispatch_get_domain(QvConnect *conn, const remote_nonnull_domain *d);
+/* Fill the wire handle RET from DOM (strings allocated for xdr_free). */
+void remote_dispatch_make_domain(remote_nonnull_domain *ret, QvDomain *dom);
+/* Typed parameters to their wire form (allocated for xdr_free). */
+void remote_dispatch_make_params(const QvTypedParam *params, int nparams,
+                                 remote_typed_param **ret_val, u_int *ret_len);
+/* Drop every event registration of DC (on close). */
+void remote_dispatch_event_deregister_all(DaemonClient *dc);
