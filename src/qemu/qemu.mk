@@ -13,7 +13,8 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_command_disk.c src/qemu/qemu_command_net.c src/qemu/qemu_command_chardev.c \
 	src/qemu/qemu_conf.c src/qemu/qemu_conf.h src/qemu/qemu_driver.c src/qemu/qemu_driver.h \
 	src/qemu/qemu_process.c src/qemu/qemu_process.h \
-	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h
+	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h \
+	src/qemu/qemu_host.c src/qemu/qemu_host.h
 libqvirtqemu_la_LIBADD = libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)
 
 ## The QEMU driver module (see src/driver/driver.mk): the same sources plus

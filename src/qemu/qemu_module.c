@@ -19,6 +19,7 @@
 #include "driver/jobstats.h"
 #include "driver/module.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_host.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/uuid.h"
@@ -167,6 +168,61 @@ qemu_connect_get_version(QvConnect *conn, unsigned long long *ret_version)
     if (!caps)
         return -1;
     *ret_version = qemu_caps_get_version(caps);
+    return 0;
+}
+
+static char *
+qemu_connect_get_capabilities(QvConnect *conn)
+{
+    QemuDriver *driver = conn->private_data;
+    g_autoptr(QemuCaps) caps = qemu_caps_cache_lookup(driver->caps_cache, driver->config->emulator);
+    g_autoptr(Capabilities) host = NULL;
+
+    if (!caps)
+        return NULL;
+    host = qemu_host_capabilities(caps, driver->config->emulator);
+    return capabilities_format(host);
+}
+
+static int
+qemu_connect_get_max_vcpus(QvConnect *conn, const char *type)
+{
+    QemuDriver *driver = conn->private_data;
+    g_autoptr(QemuCaps) caps = NULL;
+    unsigned int max;
+
+    if (type && g_ascii_strcasecmp(type, "qemu") != 0 && g_ascii_strcasecmp(type, "kvm") != 0) {
+        qvirt_report_error(QVIRT_ERR_INVALID_ARG, _("unknown domain type '%s'"), type);
+        return -1;
+    }
+    if (!(caps = qemu_caps_cache_lookup(driver->caps_cache, driver->config->emulator)))
+        return -1;
+    if ((max = qemu_host_max_vcpus(caps)) == 0) {
+        qvirt_report_error(QVIRT_ERR_INTERNAL_ERROR, _("QEMU '%s' reports no vCPU limit"),
+                           driver->config->emulator);
+        return -1;
+    }
+    return (int)max;
+}
+
+static int
+qemu_node_get_info(QvConnect *conn, QvNodeInfo *ret_info)
+{
+    QemuHostNode node;
+    QvNodeInfo info;
+
+    if (qemu_host_node_info(&node) < 0)
+        return -1;
+    memset(&info, 0, sizeof(info));
+    g_strlcpy(info.model, "x86_64", sizeof(info.model));
+    info.memory_kib = node.memory_kib;
+    info.cpus = node.cpus;
+    info.mhz = node.mhz;
+    info.nodes = 1;
+    info.sockets = 1;
+    info.cores = node.cpus;
+    info.threads = 1;
+    *ret_info = info;
     return 0;
 }
 
@@ -452,6 +508,9 @@ static const HypervisorDriver qemu_hypervisor_driver = {
     .connect_close = qemu_connect_close,
     .connect_get_type = qemu_connect_get_type,
     .connect_get_version = qemu_connect_get_version,
+    .connect_get_capabilities = qemu_connect_get_capabilities,
+    .connect_get_max_vcpus = qemu_connect_get_max_vcpus,
+    .node_get_info = qemu_node_get_info,
     .connect_get_hostname = qemu_connect_get_hostname,
     .connect_list_all_domains = qemu_connect_list_all_domains,
     .connect_num_of_domains = qemu_connect_num_of_domains,

@@ -104,7 +104,7 @@ cat >"$T/demo.xml" <<XML
 </domain>
 XML
 
-echo "1..18"
+echo "1..21"
 
 if "$QVIRTD" --session --pid-file "$T/qvirtd.pid" >"$T/out" 2>&1 && [ -s "$T/qvirtd.pid" ]; then
     PID=$(cat "$T/qvirtd.pid")
@@ -117,6 +117,13 @@ fi
 timeout 300 virsh -c "$URI" event --loop --all >"$T/events" 2>&1 &
 EVPID=$!
 
+check "capabilities name the qemu domain type" "<domain type='qemu'" v capabilities
+if v capabilities >"$T/caps.xml" 2>"$T/out" && virt-xml-validate "$T/caps.xml" capability >"$T/out" 2>&1; then
+    ok "capabilities validate against libvirt's schema"
+else
+    not_ok "capabilities validate against libvirt's schema"
+fi
+check "nodeinfo" "Memory size:" v nodeinfo
 check "define" "Domain 'demo' defined" v define "$T/demo.xml"
 check "start" "Domain 'demo' started" v start demo
 wait_for "the guest boots" 180 booted 1
