@@ -10,5 +10,6 @@ libqvirtutil_la_SOURCES = \
 	src/util/xml.c src/util/xml.h src/util/json.c src/util/json.h \
 	src/util/process.c src/util/process.h src/util/process_priv.h \
 	src/util/error.c src/util/error.h \
+	src/util/netdev.c src/util/netdev.h \
 	src/util/log.c src/util/log.h
-libqvirtutil_la_LIBADD = $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)
+libqvirtutil_la_LIBADD = $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS) $(LIBNL_LIBS)
