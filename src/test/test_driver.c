@@ -598,22 +598,22 @@ test_domain_create_xml(QvConnect *conn, const char *xml, unsigned int flags)
     return dom;
 }
 
+/* Stop DOM under a job of type JOB, with REASON and EVENT_DETAIL: destroy
+ * and shutdown differ only in these (the fake guest agrees at once). */
 static int
-test_domain_destroy_flags(QvDomain *dom, unsigned int flags)
+test_domain_stop_with_job(QvDomain *dom, DomainJob job, int reason, int event_detail)
 {
     TestDriver *driver = test_driver_from_conn(dom->conn);
     DomainObj *vm;
     int ret = -1;
 
-    /* Nothing here is graceful or has logs: both flags are accepted. */
-    QV_CHECK_FLAGS(flags, QV_DOMAIN_DESTROY_ALL, -1);
     if (!(vm = test_domain_obj_get(dom)))
         return -1;
-    if (domain_job_begin(vm, DOMAIN_JOB_DESTROY) < 0)
+    if (domain_job_begin(vm, job) < 0)
         goto out;
     if (test_domain_check_active(vm) < 0)
         goto endjob;
-    test_domain_stop(driver, vm, DOMAIN_SHUTOFF_DESTROYED, QV_DOMAIN_EVENT_STOPPED_DESTROYED);
+    test_domain_stop(driver, vm, reason, event_detail);
     test_domain_wait_fake_job_end(vm);
     dom->id = -1;
     ret = 0;
@@ -625,29 +625,21 @@ out:
 }
 
 static int
+test_domain_destroy_flags(QvDomain *dom, unsigned int flags)
+{
+    /* Nothing here is graceful or has logs: both flags are accepted. */
+    QV_CHECK_FLAGS(flags, QV_DOMAIN_DESTROY_ALL, -1);
+    return test_domain_stop_with_job(dom, DOMAIN_JOB_DESTROY, DOMAIN_SHUTOFF_DESTROYED,
+                                     QV_DOMAIN_EVENT_STOPPED_DESTROYED);
+}
+
+static int
 test_domain_shutdown_flags(QvDomain *dom, unsigned int flags)
 {
-    TestDriver *driver = test_driver_from_conn(dom->conn);
-    DomainObj *vm;
-    int ret = -1;
-
     /* The guest "agrees" at once, whichever way it is asked. */
     QV_CHECK_FLAGS(flags, QV_DOMAIN_SHUTDOWN_ALL, -1);
-    if (!(vm = test_domain_obj_get(dom)))
-        return -1;
-    if (domain_job_begin(vm, DOMAIN_JOB_MODIFY) < 0)
-        goto out;
-    if (test_domain_check_active(vm) < 0)
-        goto endjob;
-    test_domain_stop(driver, vm, DOMAIN_SHUTOFF_SHUTDOWN, QV_DOMAIN_EVENT_STOPPED_SHUTDOWN);
-    test_domain_wait_fake_job_end(vm);
-    dom->id = -1;
-    ret = 0;
-endjob:
-    domain_job_end(vm);
-out:
-    test_domain_obj_end(vm);
-    return ret;
+    return test_domain_stop_with_job(dom, DOMAIN_JOB_MODIFY, DOMAIN_SHUTOFF_SHUTDOWN,
+                                     QV_DOMAIN_EVENT_STOPPED_SHUTDOWN);
 }
 
 /* Reboot and reset: the domain stays as it is and a REBOOT event is sent. */
