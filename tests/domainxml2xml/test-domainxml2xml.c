@@ -18,6 +18,7 @@
 
 #include "conf/domain_conf.h"
 #include "conf/domain_conf_priv.h"
+#include "testfixture.h"
 #include "testutil.h"
 #include "util/error.h"
 
@@ -39,67 +40,6 @@ static void
 test_random_reset(void)
 {
     test_random_state = 1;
-}
-
-static gboolean
-test_regenerate(void)
-{
-    return g_strcmp0(g_getenv("QVIRT_TEST_REGENERATE"), "1") == 0;
-}
-
-static char *
-test_data_path(const char *name)
-{
-    g_autofree char *rel = g_build_filename("domainxml2xml", "data", name, NULL);
-
-    return qvirt_test_srcpath(rel);
-}
-
-static char *
-test_read(const char *path)
-{
-    g_autoptr(GError) err = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &err))
-        g_error("cannot read fixture: %s", err->message);
-    return text;
-}
-
-/* What virsh prints before the message, by error code (libvirt's texts). */
-static const char *
-test_error_kind(int code)
-{
-    switch (code) {
-    case QVIRT_ERR_XML_ERROR:
-        return "XML error";
-    case QVIRT_ERR_CONFIG_UNSUPPORTED:
-        return "unsupported configuration";
-    case QVIRT_ERR_INVALID_ARG:
-        return "invalid argument";
-    case QVIRT_ERR_OVERFLOW:
-        return "numerical overflow";
-    case QVIRT_ERR_INTERNAL_ERROR:
-        return "internal error";
-    default:
-        return qvirt_error_code_name(code);
-    }
-}
-
-static void
-test_compare(const char *path, const char *expected, const char *actual)
-{
-    if (g_strcmp0(expected, actual) == 0)
-        return;
-    if (test_regenerate()) {
-        g_autoptr(GError) err = NULL;
-
-        if (!g_file_set_contents(path, actual, -1, &err))
-            g_error("cannot write %s: %s", path, err->message);
-        return;
-    }
-    g_test_message("expected (%s):\n%s\nactual:\n%s", path, expected, actual);
-    g_test_fail();
 }
 
 /* ---- Fixture cases ---- */
@@ -126,10 +66,10 @@ test_fixture_output(const FixtureCase *fc)
     unsigned int fflags = live ? 0 : DOMAIN_DEF_FORMAT_INACTIVE;
     g_autofree char *in_name = g_strdup_printf("%s.xml", fc->name);
     g_autofree char *out_name = g_strdup_printf("%s.out.xml", fc->name);
-    g_autofree char *in_path = test_data_path(in_name);
-    g_autofree char *out_path = test_data_path(out_name);
-    g_autofree char *input = test_read(in_path);
-    g_autofree char *expected = test_read(out_path);
+    g_autofree char *in_path = qvirt_test_fixture_path("domainxml2xml", in_name);
+    g_autofree char *out_path = qvirt_test_fixture_path("domainxml2xml", out_name);
+    g_autofree char *input = qvirt_test_fixture_read(in_path);
+    g_autofree char *expected = qvirt_test_fixture_read(out_path);
     g_autoptr(DomainDef) def = NULL;
     g_autoptr(DomainDef) again = NULL;
     g_autoptr(DomainDef) copy = NULL;
@@ -144,7 +84,7 @@ test_fixture_output(const FixtureCase *fc)
     if (!def)
         g_error("%s: parse failed: %s", in_name, qvirt_error_last_message());
     actual = domain_def_format(def, fflags);
-    test_compare(out_path, expected, actual);
+    qvirt_test_fixture_compare(out_path, expected, actual);
 
     /* Parse, format, parse again: a fixed point. */
     again = domain_def_parse_string(actual, pflags);
@@ -174,10 +114,10 @@ test_fixture_error(const FixtureCase *fc)
 {
     g_autofree char *in_name = g_strdup_printf("%s.xml", fc->name);
     g_autofree char *err_name = g_strdup_printf("%s.err", fc->name);
-    g_autofree char *in_path = test_data_path(in_name);
-    g_autofree char *err_path = test_data_path(err_name);
-    g_autofree char *input = test_read(in_path);
-    g_autofree char *expected = test_read(err_path);
+    g_autofree char *in_path = qvirt_test_fixture_path("domainxml2xml", in_name);
+    g_autofree char *err_path = qvirt_test_fixture_path("domainxml2xml", err_name);
+    g_autofree char *input = qvirt_test_fixture_read(in_path);
+    g_autofree char *expected = qvirt_test_fixture_read(err_path);
     g_autofree char *actual = NULL;
     unsigned int pflags =
         strstr(fc->name, "live") ? DOMAIN_DEF_PARSE_STATUS : DOMAIN_DEF_PARSE_INACTIVE;
@@ -191,9 +131,9 @@ test_fixture_error(const FixtureCase *fc)
 
         g_error("%s: parsed, but should fail with: %s\ngot:\n%s", in_name, expected, out);
     }
-    actual = g_strdup_printf("%s: %s\n", test_error_kind(qvirt_error_last_code()),
+    actual = g_strdup_printf("%s: %s\n", qvirt_test_error_kind(qvirt_error_last_code()),
                              qvirt_error_last_message());
-    test_compare(err_path, expected, actual);
+    qvirt_test_fixture_compare(err_path, expected, actual);
 }
 
 static void
@@ -228,7 +168,7 @@ test_compare_names(gconstpointer a, gconstpointer b)
 static void
 test_register_fixtures(GPtrArray *cases)
 {
-    g_autofree char *dir_path = test_data_path("");
+    g_autofree char *dir_path = qvirt_test_fixture_path("domainxml2xml", "");
     g_autoptr(GError) err = NULL;
     g_autoptr(GHashTable) files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);

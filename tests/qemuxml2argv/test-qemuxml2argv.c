@@ -25,6 +25,7 @@
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_command.h"
 #include "qmpschema.h"
+#include "testfixture.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "util/uuid.h"
@@ -51,62 +52,6 @@ test_random_bytes(unsigned char *buf, size_t len)
         test_random_state = test_random_state * 1103515245u + 12345u;
         buf[i] = (unsigned char)(test_random_state >> 16);
     }
-}
-
-static gboolean
-test_regenerate(void)
-{
-    return g_strcmp0(g_getenv("QVIRT_TEST_REGENERATE"), "1") == 0;
-}
-
-static char *
-test_data_path(const char *name)
-{
-    g_autofree char *rel = g_build_filename("qemuxml2argv", "data", name, NULL);
-
-    return qvirt_test_srcpath(rel);
-}
-
-static char *
-test_read(const char *path)
-{
-    g_autoptr(GError) err = NULL;
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, NULL, &err))
-        g_error("cannot read fixture: %s", err->message);
-    return text;
-}
-
-static const char *
-test_error_kind(int code)
-{
-    switch (code) {
-    case QVIRT_ERR_XML_ERROR:
-        return "XML error";
-    case QVIRT_ERR_CONFIG_UNSUPPORTED:
-        return "unsupported configuration";
-    case QVIRT_ERR_INTERNAL_ERROR:
-        return "internal error";
-    default:
-        return qvirt_error_code_name(code);
-    }
-}
-
-static void
-test_compare(const char *path, const char *expected, const char *actual)
-{
-    if (g_strcmp0(expected, actual) == 0)
-        return;
-    if (test_regenerate()) {
-        g_autoptr(GError) err = NULL;
-
-        if (!g_file_set_contents(path, actual, -1, &err))
-            g_error("cannot write %s: %s", path, err->message);
-        return;
-    }
-    g_test_message("expected (%s):\n%s\nactual:\n%s", path, expected, actual);
-    g_test_fail();
 }
 
 /* ---- The fixed runtime context ---- */
@@ -776,8 +721,8 @@ static DomainDef *
 test_parse_case(const char *name)
 {
     g_autofree char *in_name = g_strdup_printf("%s.xml", name);
-    g_autofree char *in_path = test_data_path(in_name);
-    g_autofree char *input = test_read(in_path);
+    g_autofree char *in_path = qvirt_test_fixture_path("qemuxml2argv", in_name);
+    g_autofree char *input = qvirt_test_fixture_read(in_path);
     DomainDef *def;
 
     test_random_state = 1;
@@ -791,8 +736,8 @@ static void
 test_fixture_args(const FixtureCase *fc)
 {
     g_autofree char *args_name = g_strdup_printf("%s.args", fc->name);
-    g_autofree char *args_path = test_data_path(args_name);
-    g_autofree char *expected = test_read(args_path);
+    g_autofree char *args_path = qvirt_test_fixture_path("qemuxml2argv", args_name);
+    g_autofree char *expected = qvirt_test_fixture_read(args_path);
     g_autoptr(DomainDef) def = test_parse_case(fc->name);
     g_autoptr(DomainDef) again = test_parse_case(fc->name);
     g_autoptr(QemuCommandLine) cl = NULL;
@@ -807,7 +752,7 @@ test_fixture_args(const FixtureCase *fc)
     if (!cl)
         g_error("%s: building failed: %s", fc->name, qvirt_error_last_message());
     actual = test_format_args(cl);
-    test_compare(args_path, expected, actual);
+    qvirt_test_fixture_compare(args_path, expected, actual);
 
     /* The same XML gives the same argv. */
     cl2 = qemu_command_build(again, test_caps, &tc.ctx);
@@ -827,8 +772,8 @@ static void
 test_fixture_error(const FixtureCase *fc)
 {
     g_autofree char *err_name = g_strdup_printf("%s.err", fc->name);
-    g_autofree char *err_path = test_data_path(err_name);
-    g_autofree char *expected = test_read(err_path);
+    g_autofree char *err_path = qvirt_test_fixture_path("qemuxml2argv", err_name);
+    g_autofree char *expected = qvirt_test_fixture_read(err_path);
     g_autoptr(DomainDef) def = test_parse_case(fc->name);
     g_autoptr(QemuCommandLine) cl = NULL;
     g_autofree char *actual = NULL;
@@ -843,9 +788,9 @@ test_fixture_error(const FixtureCase *fc)
 
         g_error("%s: built, but should fail with: %s\ngot:\n%s", fc->name, expected, out);
     }
-    actual = g_strdup_printf("%s: %s\n", test_error_kind(qvirt_error_last_code()),
+    actual = g_strdup_printf("%s: %s\n", qvirt_test_error_kind(qvirt_error_last_code()),
                              qvirt_error_last_message());
-    test_compare(err_path, expected, actual);
+    qvirt_test_fixture_compare(err_path, expected, actual);
 }
 
 static void
@@ -879,7 +824,7 @@ test_compare_names(gconstpointer a, gconstpointer b)
 static void
 test_register_fixtures(GPtrArray *cases)
 {
-    g_autofree char *dir_path = test_data_path("");
+    g_autofree char *dir_path = qvirt_test_fixture_path("qemuxml2argv", "");
     g_autoptr(GError) err = NULL;
     g_autoptr(GHashTable) files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -1192,14 +1137,14 @@ main(int argc, char **argv)
     qvirt_test_init(&argc, &argv);
     domain_conf_set_random_func(test_random_bytes);
     caps_path = qvirt_test_srcpath("qemucapabilities/caps.x86_64.xml");
-    caps_xml = test_read(caps_path);
+    caps_xml = qvirt_test_fixture_read(caps_path);
     test_caps = qemu_caps_parse(caps_xml, caps_path);
     if (!test_caps)
         g_error("cannot load %s: %s", caps_path, qvirt_error_last_message());
     schema_path = qvirt_test_srcpath("qemucapabilities/qmp-schema.json");
     test_schema = qmp_schema_load(schema_path);
     cli_path = qvirt_test_srcpath("qemuxml2argv/qemu-cli.x86_64.json");
-    cli_text = test_read(cli_path);
+    cli_text = qvirt_test_fixture_read(cli_path);
     test_cli = qvirt_json_parse(cli_text, strlen(cli_text), cli_path);
     if (!test_cli)
         g_error("cannot load %s: %s", cli_path, qvirt_error_last_message());
