@@ -25,6 +25,7 @@
 #include "driver/connect.h"
 #include "driver/driver.h"
 #include "driver/event.h"
+#include "driver/migrate.h"
 #include "driver/typedparams.h"
 
 /* ---- connections ---- */
@@ -127,6 +128,51 @@ int qv_domain_get_job_stats(QvDomain *dom, int *ret_type, QvTypedParam **ret_par
                             int *ret_nparams, unsigned int flags);
 int qv_domain_abort_job(QvDomain *dom);
 int qv_domain_abort_job_flags(QvDomain *dom, unsigned int flags);
+
+/* ---- migration (driver/migrate.h; libvirt's virDomainMigrate*) ---- */
+
+/* The five steps, one per driver entry; refused on read-only connections. */
+char *qv_domain_migrate_begin3_params(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                      char **ret_cookie_out, int *ret_cookie_outlen,
+                                      unsigned int flags);
+int qv_domain_migrate_prepare3_params(QvConnect *dconn, const QvTypedParam *params, int nparams,
+                                      const char *cookie_in, int cookie_inlen,
+                                      char **ret_cookie_out, int *ret_cookie_outlen,
+                                      char **ret_uri_out, unsigned int flags);
+int qv_domain_migrate_perform3_params(QvDomain *dom, const char *dconnuri,
+                                      const QvTypedParam *params, int nparams,
+                                      const char *cookie_in, int cookie_inlen,
+                                      char **ret_cookie_out, int *ret_cookie_outlen,
+                                      unsigned int flags);
+QvDomain *qv_domain_migrate_finish3_params(QvConnect *dconn, const QvTypedParam *params,
+                                           int nparams, const char *cookie_in, int cookie_inlen,
+                                           char **ret_cookie_out, int *ret_cookie_outlen,
+                                           unsigned int flags, int cancelled);
+int qv_domain_migrate_confirm3_params(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                      const char *cookie_in, int cookie_inlen, unsigned int flags,
+                                      int cancelled);
+
+/* virDomainMigrate3: migrate DOM to the daemon of DCONN. Without
+ * QV_MIGRATE_PEER2PEER the caller drives Begin, Prepare, Perform, Finish and
+ * Confirm over the two connections, handing the cookies on; with it, DCONN
+ * only names the destination (its URI) and the source daemon runs the steps
+ * itself. Returns the domain on the destination (a new handle) or NULL. */
+QvDomain *qv_domain_migrate3(QvDomain *dom, QvConnect *dconn, const QvTypedParam *params,
+                             int nparams, unsigned int flags);
+/* virDomainMigrateToURI3: peer-to-peer to DCONNURI (QV_MIGRATE_PEER2PEER
+ * required). */
+int qv_domain_migrate_to_uri3(QvDomain *dom, const char *dconnuri, const QvTypedParam *params,
+                              int nparams, unsigned int flags);
+
+int qv_domain_migrate_set_max_downtime(QvDomain *dom, unsigned long long downtime_ms,
+                                       unsigned int flags);
+int qv_domain_migrate_get_max_downtime(QvDomain *dom, unsigned long long *ret_downtime_ms,
+                                       unsigned int flags);
+int qv_domain_migrate_set_max_speed(QvDomain *dom, unsigned long long bandwidth_mibs,
+                                    unsigned int flags);
+int qv_domain_migrate_get_max_speed(QvDomain *dom, unsigned long long *ret_bandwidth_mibs,
+                                    unsigned int flags);
+int qv_domain_migrate_start_post_copy(QvDomain *dom, unsigned int flags);
 
 /* *RET_RESULT is a new string. Refused on read-only connections. */
 int qv_domain_qemu_monitor_command(QvDomain *dom, const char *cmd, char **ret_result,

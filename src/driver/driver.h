@@ -30,6 +30,7 @@
 #include <glib.h>
 
 #include "driver/connect.h"
+#include "driver/migrate.h"
 #include "driver/typedparams.h"
 #include "driver/uri.h"
 
@@ -238,10 +239,48 @@ struct _HypervisorDriver {
     int (*domain_qemu_monitor_command)(QvDomain *dom, const char *cmd, char **ret_result,
                                        unsigned int flags);
 
-    /* Later additions go here, at the end: migration (begin3/prepare3/
-     * perform3/finish3/confirm3 with parameters, speed and downtime), block
-     * jobs (pull, rebase, commit, copy, abort, info, speed), save/restore,
-     * managed save and core dump. */
+    /* ---- migration, version 3 with parameters (driver/migrate.h) ----
+     * Cookies are byte strings (*RET_COOKIE_OUT new, may be NULL with
+     * length 0). DCONN is the destination connection; DCONNURI the
+     * destination daemon's URI for peer-to-peer (NULL otherwise). */
+    /* Source: the migratable XML (new string) and the Begin cookie. */
+    char *(*domain_migrate_begin3_params)(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                          char **ret_cookie_out, int *ret_cookie_outlen,
+                                          unsigned int flags);
+    /* Destination: *RET_URI_OUT (new, may be NULL) is where the source
+     * sends the migration stream when the parameters gave none. */
+    int (*domain_migrate_prepare3_params)(QvConnect *dconn, const QvTypedParam *params,
+                                          int nparams, const char *cookie_in, int cookie_inlen,
+                                          char **ret_cookie_out, int *ret_cookie_outlen,
+                                          char **ret_uri_out, unsigned int flags);
+    int (*domain_migrate_perform3_params)(QvDomain *dom, const char *dconnuri,
+                                          const QvTypedParam *params, int nparams,
+                                          const char *cookie_in, int cookie_inlen,
+                                          char **ret_cookie_out, int *ret_cookie_outlen,
+                                          unsigned int flags);
+    /* Destination: the migrated domain, or NULL (also when CANCELLED). */
+    QvDomain *(*domain_migrate_finish3_params)(QvConnect *dconn, const QvTypedParam *params,
+                                               int nparams, const char *cookie_in,
+                                               int cookie_inlen, char **ret_cookie_out,
+                                               int *ret_cookie_outlen, unsigned int flags,
+                                               int cancelled);
+    int (*domain_migrate_confirm3_params)(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                          const char *cookie_in, int cookie_inlen,
+                                          unsigned int flags, int cancelled);
+    int (*domain_migrate_set_max_downtime)(QvDomain *dom, unsigned long long downtime_ms,
+                                           unsigned int flags);
+    int (*domain_migrate_get_max_downtime)(QvDomain *dom, unsigned long long *ret_downtime_ms,
+                                           unsigned int flags);
+    /* MiB/s; QV_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY for the post-copy phase. */
+    int (*domain_migrate_set_max_speed)(QvDomain *dom, unsigned long long bandwidth_mibs,
+                                        unsigned int flags);
+    int (*domain_migrate_get_max_speed)(QvDomain *dom, unsigned long long *ret_bandwidth_mibs,
+                                        unsigned int flags);
+    int (*domain_migrate_start_post_copy)(QvDomain *dom, unsigned int flags);
+
+    /* Later additions go here, at the end: block jobs (pull, rebase,
+     * commit, copy, abort, info, speed), save/restore, managed save and
+     * core dump. */
 };
 
 /* Daemon-wide hooks of a driver; every entry is optional. Each returns 0, or

@@ -14,8 +14,17 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_conf.c src/qemu/qemu_conf.h src/qemu/qemu_driver.c src/qemu/qemu_driver.h \
 	src/qemu/qemu_process.c src/qemu/qemu_process.h \
 	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h \
-	src/qemu/qemu_host.c src/qemu/qemu_host.h
-libqvirtqemu_la_LIBADD = libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)
+	src/qemu/qemu_host.c src/qemu/qemu_host.h \
+	src/qemu/qemu_domain_job.c src/qemu/qemu_domain_job.h \
+	src/qemu/qemu_migration.c src/qemu/qemu_migration.h \
+	src/qemu/qemu_migration_src.c src/qemu/qemu_migration_dst.c \
+	src/qemu/qemu_migration_p2p.c src/qemu/qemu_migration_progress.c \
+	src/qemu/qemu_migration_cookie.c src/qemu/qemu_migration_cookie.h \
+	src/qemu/qemu_migration_params.c src/qemu/qemu_migration_params.h \
+	src/qemu/qemu_migration_storage.c src/qemu/qemu_migration_storage.h \
+	src/qemu/qemu_migration_tls.c src/qemu/qemu_migration_tls.h
+libqvirtqemu_la_LIBADD = libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS) \
+	$(GNUTLS_LIBS)
 
 ## The QEMU driver module (see src/driver/driver.mk): the same sources plus
 ## the driver table, linked against the shared libqvirt_private.la only, so
@@ -25,4 +34,4 @@ src_drivers_qvirt_driver_qemu_la_SOURCES = $(libqvirtqemu_la_SOURCES) src/qemu/q
 src_drivers_qvirt_driver_qemu_la_LDFLAGS = -module -avoid-version -no-undefined \
 	-export-symbols-regex '^qvirt_driver_qemu_register$$'
 src_drivers_qvirt_driver_qemu_la_LIBADD = libqvirt_private.la \
-	$(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS)
+	$(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS)

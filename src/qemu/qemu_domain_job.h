@@ -1,0 +1,31 @@
+/* qemu_domain_job.h: the QEMU driver's private part of a domain's job
+ * (DomainJobObj private data): the migration parameters to restore, the
+ * disks being migrated, the peer of a peer-to-peer migration and whether
+ * the job paused the guest; and the job callbacks that write and read it
+ * inside <job> of the status XML.
+ *
+ * Contract:
+ * - Status XML, inside <job>: <disk dev='vda' migrating='yes'/> per disk
+ *   being mirrored, <migParams> (qemu_migration_params_format()),
+ *   <peer uri='...'/>, <pausedByJob/>. Parsing is strict (XML_ERROR).
+ * - Everything is reset when the async job ends (reset_private). */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/domain_job.h"
+#include "conf/domain_obj.h"
+#include "qemu/qemu_migration_params.h"
+
+typedef struct {
+    QemuMigrationParams *mig_params; /* originals to restore, or NULL */
+    GPtrArray *migrating_disks;      /* of char * disk targets, never NULL */
+    char *peer_uri;                  /* destination daemon of a p2p migration, or NULL */
+    gboolean paused_by_job;          /* the job paused a running guest */
+} QemuDomainJobPrivate;
+
+/* VM's (locked) job private data, created on first use. */
+QemuDomainJobPrivate *qemu_domain_job_private(DomainObj *vm);
+/* Fill the format/parse/reset/free callbacks of CB (save_status is left
+ * alone). */
+void qemu_domain_job_set_callbacks(DomainJobCallbacks *cb);

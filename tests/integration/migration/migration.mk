@@ -1,0 +1,1 @@
+## tests/integration/migration/migration.mk: placeholder, being written.

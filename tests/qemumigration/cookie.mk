@@ -1,0 +1,1 @@
+## tests/qemumigration/cookie.mk: placeholder, being written.

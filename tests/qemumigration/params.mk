@@ -1,0 +1,1 @@
+## tests/qemumigration/params.mk: placeholder, being written.
