@@ -29,6 +29,7 @@
 #include "driver/connect.h"
 #include "driver/typedparams.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_monitor.h"
 
 /* Phases of MIGRATION_OUT and MIGRATION_IN (one table for both, as in
  * libvirt's status XML). Order matters: phases never go backwards except
@@ -124,3 +125,12 @@ int qemu_migration_get_max_speed(QemuDriver *driver, DomainObj *vm,
 int qemu_migration_start_post_copy(QemuDriver *driver, DomainObj *vm, unsigned int flags);
 /* domjobabort: cancel the migration (or save/dump) of VM. */
 int qemu_migration_abort(QemuDriver *driver, DomainObj *vm, unsigned int flags);
+
+/* ---- events (event-loop thread, VM locked; qemu_process.c calls it) ---- */
+
+/* A MIGRATION or MIGRATION_PASS event of VM: update the job statistics and
+ * the domain state (post-copy), emit MIGRATION_ITERATION, and wake the
+ * thread waiting in the migration (domain_job_signal_event()). Never takes
+ * a job, never talks to the monitor. */
+void qemu_migration_handle_event(QemuDriver *driver, DomainObj *vm,
+                                 const QemuMonitorEvent *event);
