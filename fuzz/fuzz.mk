@@ -5,6 +5,10 @@
 EXTRA_DIST += \
 	fuzz/fuzz-domainxml.c fuzz/corpus-domainxml fuzz/domainxml.dict \
 	fuzz/fuzz-statusxml.c fuzz/corpus-statusxml
+EXTRA_DIST += fuzz/fuzz-cookie.c fuzz/cookie.dict \
+	fuzz/corpus-cookie/all-sections.xml fuzz/corpus-cookie/escaping.xml \
+	fuzz/corpus-cookie/libvirt.xml fuzz/corpus-cookie/namespace.xml \
+	fuzz/corpus-cookie/persistent.xml fuzz/corpus-cookie/same-host.xml
 
 .PHONY: fuzz
 fuzz:

@@ -16,6 +16,11 @@
  *   shutdown_timeout seconds), clean up the state drivers (which never stop
  *   guests) and exit 0. SIGHUP re-reads the configuration file (logging
  *   settings) and reloads the state drivers.
+ * - The host UUID (migration cookies) is host_uuid from the configuration,
+ *   else the machine id (driver/hostid.h). The remote driver is registered
+ *   beside the driver modules, so that a driver can open another daemon
+ *   (the destination of a peer-to-peer migration); clients still reach only
+ *   the local drivers (remote_dispatch.h).
  * - Any startup failure prints one clear message (naming the file, key,
  *   value or folder) and exits 1; bad options exit 2. */
 #include <config.h>
@@ -39,7 +44,9 @@
 #include "daemon/remote_dispatch.h"
 #include "driver/api.h"
 #include "driver/driver.h"
+#include "driver/hostid.h"
 #include "driver/module.h"
+#include "remote/remote_driver.h"
 #include "rpc/rpc_server.h"
 #include "rpc/rpc_tls.h"
 #include "util/error.h"
@@ -48,6 +55,7 @@
 #include "util/i18n.h"
 #include "util/log.h"
 #include "util/threads.h"
+#include "util/uuid.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_NONE
 
@@ -231,6 +239,27 @@ daemon_detach(Daemon *d)
 
 /* ---- drivers ---- */
 
+/* host_uuid of the configuration, when set, becomes the host UUID. */
+static int
+daemon_set_host_uuid(Daemon *d)
+{
+    unsigned char uuid[QVIRT_UUID_BUFLEN];
+
+    if (!d->config->host_uuid)
+        return 0;
+    if (qvirt_uuid_parse(d->config->host_uuid, uuid) < 0)
+        return -1;
+    if (qv_host_uuid_set(uuid) < 0) {
+        qvirt_error_reset();
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("host_uuid '%s' in %s is not usable: it must not be all zero"),
+                           d->config->host_uuid, d->config_file ? d->config_file : "qvirtd.conf");
+        return -1;
+    }
+    QVIRT_INFO("host UUID %s (from the configuration)", d->config->host_uuid);
+    return 0;
+}
+
 static int
 daemon_load_drivers(Daemon *d)
 {
@@ -250,6 +279,10 @@ daemon_load_drivers(Daemon *d)
                     qvirt_error_last_message());
         qvirt_error_reset();
     }
+    /* After the local drivers: connections opened by the daemon itself to
+     * other daemons (peer-to-peer migration) go through it. */
+    if (qv_remote_register() < 0)
+        return -1;
     if (qv_driver_state_initialize(d->paths->privileged, NULL) < 0)
         return -1;
     d->drivers_up = TRUE;
@@ -511,6 +544,8 @@ daemon_start(Daemon *d)
                d->paths->privileged ? "system" : "session", d->paths->state_dir,
                d->config_file ? ", configuration " : "", d->config_file ? d->config_file : "");
 
+    if (daemon_set_host_uuid(d) < 0)
+        return -1;
     if (daemon_load_drivers(d) < 0)
         return -1;
     if (daemon_start_server(d) < 0)

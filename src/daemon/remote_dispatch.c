@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon/remote_dispatch_priv.h"
+#include "rpc/rpc_typedparams.h"
 #include "util/error.h"
 #include "util/i18n.h"
 #include "util/log.h"
@@ -148,55 +149,38 @@ void
 remote_dispatch_make_params(const QvTypedParam *params, int nparams, remote_typed_param **ret_val,
                             u_int *ret_len)
 {
-    remote_typed_param *val = g_new0(remote_typed_param, MAX(nparams, 1));
-
-    for (int i = 0; i < nparams; i++) {
-        remote_typed_param_value *v = &val[i].value;
-
-        val[i].field = g_strdup(params[i].field);
-        v->type = params[i].type;
-        switch (params[i].type) {
-        case QV_TYPED_PARAM_INT:
-            v->remote_typed_param_value_u.i = params[i].value.i;
-            break;
-        case QV_TYPED_PARAM_UINT:
-            v->remote_typed_param_value_u.ui = params[i].value.ui;
-            break;
-        case QV_TYPED_PARAM_LLONG:
-            v->remote_typed_param_value_u.l = params[i].value.l;
-            break;
-        case QV_TYPED_PARAM_ULLONG:
-            v->remote_typed_param_value_u.ul = params[i].value.ul;
-            break;
-        case QV_TYPED_PARAM_DOUBLE:
-            v->remote_typed_param_value_u.d = params[i].value.d;
-            break;
-        case QV_TYPED_PARAM_BOOLEAN:
-            v->remote_typed_param_value_u.b = params[i].value.b;
-            break;
-        case QV_TYPED_PARAM_STRING:
-        default:
-            v->type = QV_TYPED_PARAM_STRING;
-            v->remote_typed_param_value_u.s = g_strdup(
-                params[i].type == QV_TYPED_PARAM_STRING && params[i].value.s ? params[i].value.s
-                                                                             : "");
-            break;
-        }
+    /* Drivers make only known types: a failure here is a driver bug. */
+    if (rpc_typed_params_to_wire(params, nparams, 0, TRUE, ret_val, ret_len) < 0) {
+        QVIRT_ERROR("dropping typed parameters: %s", qvirt_error_last_message());
+        qvirt_error_reset();
+        *ret_val = g_new0(remote_typed_param, 1);
+        *ret_len = 0;
     }
-    *ret_val = val;
-    *ret_len = (u_int)nparams;
 }
 
 /* ---- connection open and close ---- */
 
-/* Whether this daemon serves URI; reports NO_CONNECT when it does not. */
+/* Whether this daemon serves URI; reports NO_CONNECT when it does not.
+ * The daemon links the remote driver too (for peer-to-peer migration), so
+ * a URI whose driver is not loaded here must be refused before opening:
+ * the remote driver would take it and connect the daemon to a daemon. */
 static gboolean
 remote_dispatch_uri_allowed(RemoteDispatch *rd, const char *uri)
 {
     const char *qemu_uri = rd->privileged ? "qemu:///system" : "qemu:///session";
 
-    if (strcmp(uri, qemu_uri) == 0 || strcmp(uri, "test:///default") == 0)
-        return TRUE;
+    if (strcmp(uri, qemu_uri) == 0 || strcmp(uri, "test:///default") == 0) {
+        g_autofree char *scheme = g_strndup(uri, strcspn(uri, ":"));
+        const HypervisorDriver *drv = qv_driver_find(scheme);
+
+        if (drv && !drv->remote)
+            return TRUE;
+        qvirt_report_error(QVIRT_ERR_NO_CONNECT,
+                           _("the '%s' driver is not loaded in this daemon, so it cannot serve "
+                             "'%s'"),
+                           scheme, uri);
+        return FALSE;
+    }
     qvirt_report_error(QVIRT_ERR_NO_CONNECT,
                        _("this %s daemon does not serve the URI '%s': it serves '%s' and "
                          "'test:///default'"),
@@ -382,7 +366,8 @@ remote_dispatch_new(RpcServer *server, gboolean privileged)
     if (remote_dispatch_add_table(rd, remote_dispatch_core_procs) < 0 ||
         remote_dispatch_add_table(rd, remote_dispatch_connect_procs) < 0 ||
         remote_dispatch_add_table(rd, remote_dispatch_domain_procs) < 0 ||
-        remote_dispatch_add_table(rd, remote_dispatch_event_procs) < 0)
+        remote_dispatch_add_table(rd, remote_dispatch_event_procs) < 0 ||
+        remote_dispatch_add_table(rd, remote_dispatch_migrate_procs) < 0)
         return NULL;
     return g_steal_pointer(&rd);
 }

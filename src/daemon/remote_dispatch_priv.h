@@ -35,6 +35,7 @@ struct _RemoteDispatch {
 extern const RemoteDispatchProc remote_dispatch_connect_procs[];
 extern const RemoteDispatchProc remote_dispatch_domain_procs[];
 extern const RemoteDispatchProc remote_dispatch_event_procs[];
+extern const RemoteDispatchProc remote_dispatch_migrate_procs[];
 
 /* The client's connection, referenced, or NULL with INTERNAL_ERROR. */
 QvConnect *remote_dispatch_get_conn(DaemonClient *dc);

@@ -12,12 +12,15 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_command.c src/qemu/qemu_command.h src/qemu/qemu_command_priv.h \
 	src/qemu/qemu_command_disk.c src/qemu/qemu_command_net.c src/qemu/qemu_command_chardev.c \
 	src/qemu/qemu_conf.c src/qemu/qemu_conf.h src/qemu/qemu_driver.c src/qemu/qemu_driver.h \
-	src/qemu/qemu_process.c src/qemu/qemu_process.h \
+	src/qemu/qemu_process.c src/qemu/qemu_process.h src/qemu/qemu_process_priv.h \
+	src/qemu/qemu_process_events.c src/qemu/qemu_process_reconnect.c \
 	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h \
 	src/qemu/qemu_host.c src/qemu/qemu_host.h \
 	src/qemu/qemu_domain_job.c src/qemu/qemu_domain_job.h \
 	src/qemu/qemu_migration.c src/qemu/qemu_migration.h \
 	src/qemu/qemu_migration_src.c src/qemu/qemu_migration_dst.c \
+	src/qemu/qemu_migration_dst_priv.h \
+	src/qemu/qemu_migration_port.c src/qemu/qemu_migration_port.h \
 	src/qemu/qemu_migration_p2p.c src/qemu/qemu_migration_progress.c \
 	src/qemu/qemu_migration_cookie.c src/qemu/qemu_migration_cookie.h \
 	src/qemu/qemu_migration_params.c src/qemu/qemu_migration_params.h \

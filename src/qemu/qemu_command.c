@@ -859,6 +859,8 @@ qemu_command_build(DomainDef *def, QemuCaps *caps, const QemuCommandContext *ctx
     command_build_rngs(b);
     command_build_sandbox(b);
     qemu_command_add_opt(b, "-msg", "timestamp=on");
+    if (ctx->incoming)
+        qemu_command_add_opt(b, "-incoming", ctx->incoming);
     return g_steal_pointer(&cl);
 }
 

@@ -51,6 +51,7 @@ typedef struct {
     int sandbox;            /* QemuCommandSandbox */
     gboolean native;        /* for domxml-to-native: a tap interface without descriptor
                              * names its device (target dev, or vnetN) instead */
+    const char *incoming;   /* -incoming's value for an incoming migration ("defer"), or NULL */
 } QemuCommandContext;
 
 /* A built command line. */

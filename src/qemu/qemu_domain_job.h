@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/tree.h>
 
 #include "conf/domain_job.h"
 #include "conf/domain_obj.h"
@@ -24,8 +25,14 @@ typedef struct {
     gboolean paused_by_job;          /* the job paused a running guest */
 } QemuDomainJobPrivate;
 
-/* VM's (locked) job private data, created on first use. */
+/* VM's (locked) job private data, created on first use. The job's
+ * callbacks must be those of qemu_domain_job_set_callbacks(): they free it. */
 QemuDomainJobPrivate *qemu_domain_job_private(DomainObj *vm);
 /* Fill the format/parse/reset/free callbacks of CB (save_status is left
  * alone). */
 void qemu_domain_job_set_callbacks(DomainJobCallbacks *cb);
+
+/* What error messages call the status document NODE belongs to:
+ * "status file 'PATH'" when the document has a URL, else "the status XML
+ * of domain 'NAME'" (new string). */
+char *qemu_domain_job_status_where(xmlNodePtr node);

@@ -35,6 +35,8 @@ status_init(DomainObj *vm, const char *file, gpointer opaque)
     QemuDriver *driver = opaque;
 
     qemu_domain_private_init(driver, vm);
+    /* Before <job> is parsed, so the driver's children of it are read. */
+    domain_job_obj_set_callbacks(vm->job, &driver->job_callbacks, driver);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_domain_job.h"
 #include "qemu/qemu_domain_status.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_monitor_text.h"
@@ -55,6 +56,7 @@ qemu_driver_new(QemuDriverConfig *cfg)
     if (!(driver->caps_cache = qemu_caps_cache_new(cfg->cache_dir, driver->loop)))
         goto error;
     driver->job_callbacks.save_status = driver_job_save_status;
+    qemu_domain_job_set_callbacks(&driver->job_callbacks);
     qemu_domain_status_hooks_init(&driver->status_hooks, driver);
     return driver;
 

@@ -39,15 +39,20 @@
 #include "util/files.h"
 #include "util/workerpool.h"
 
-/* An event for the framework: lifecycle (TYPE and DETAIL of event.h) or
- * reboot (TYPE and DETAIL 0). */
+/* An event for the framework: lifecycle (TYPE and DETAIL of event.h),
+ * reboot (TYPE and DETAIL 0), migration iteration (ITERATION) or job
+ * completed (STATS, the completed job's statistics, borrowed for the
+ * call). */
 typedef struct {
-    int event_id; /* QV_DOMAIN_EVENT_ID_LIFECYCLE or QV_DOMAIN_EVENT_ID_REBOOT */
+    int event_id; /* QV_DOMAIN_EVENT_ID_LIFECYCLE, _REBOOT, _MIGRATION_ITERATION or
+                   * _JOB_COMPLETED */
     const char *name;
     const unsigned char *uuid;
     int id; /* -1 when inactive */
     int type;
     int detail;
+    int iteration;               /* MIGRATION_ITERATION */
+    const DomainJobStats *stats; /* JOB_COMPLETED */
 } QemuDriverEvent;
 
 typedef void (*QemuDriverEventFunc)(const QemuDriverEvent *event, gpointer opaque);

@@ -30,6 +30,7 @@
 #include "driver/typedparams.h"
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_monitor.h"
+#include "qemu/qemu_monitor_json.h"
 
 /* Phases of MIGRATION_OUT and MIGRATION_IN (one table for both, as in
  * libvirt's status XML). Order matters: phases never go backwards except
@@ -57,6 +58,12 @@ typedef enum {
 /* Register the phase names with the job layer (once, at driver load). */
 void qemu_migration_register_phases(void);
 const char *qemu_migration_phase_to_string(int phase);
+/* -1 for an unknown name. */
+int qemu_migration_phase_from_string(const char *name);
+/* The allow_backwards rule registered for both jobs: TRUE for a move into a
+ * resume phase from postcopy_failed or another resume phase, and for a
+ * move from a resume phase back to postcopy_failed. */
+gboolean qemu_migration_phase_allow_backwards(int from, int to);
 
 /* The normal jobs each migration async job admits. */
 #define QEMU_MIGRATION_OUT_MASK                                                                    \
@@ -65,6 +72,8 @@ const char *qemu_migration_phase_to_string(int phase);
      DOMAIN_JOB_MASK(DOMAIN_JOB_MIGRATION_OP) |                                                   \
      DOMAIN_JOB_MASK(DOMAIN_JOB_MODIFY_MIGRATION_SAFE))
 #define QEMU_MIGRATION_IN_MASK DOMAIN_JOB_DEFAULT_MASK
+/* The mask of JOB (QEMU_MIGRATION_OUT_MASK or QEMU_MIGRATION_IN_MASK). */
+unsigned int qemu_migration_job_mask(DomainAsyncJob job);
 
 /* ---- job helpers (VM locked) ---- */
 
@@ -112,6 +121,14 @@ int qemu_migration_src_confirm(QemuDriver *driver, DomainObj *vm, const QvTypedP
 /* A connection closed: kill the incoming domains whose lease it held. */
 void qemu_migration_dst_connection_closed(QemuDriver *driver, QvConnect *conn);
 
+/* Source lease: CONN drives the client-driven migration of the domain
+ * UUID from Begin (the driver table records it after Begin succeeds) to
+ * Confirm. When CONN closes first, qemu_migration_src_connection_closed()
+ * aborts a running step or rolls the ownerless job back (after the
+ * switch-over, ends it with the guest left paused). */
+void qemu_migration_src_lease_take(const unsigned char *uuid, QvConnect *conn);
+void qemu_migration_src_connection_closed(QemuDriver *driver, QvConnect *conn);
+
 /* ---- tuning while running (migration-op job) ---- */
 
 int qemu_migration_set_max_downtime(QemuDriver *driver, DomainObj *vm,
@@ -134,3 +151,24 @@ int qemu_migration_abort(QemuDriver *driver, DomainObj *vm, unsigned int flags);
  * a job, never talks to the monitor. */
 void qemu_migration_handle_event(QemuDriver *driver, DomainObj *vm,
                                  const QemuMonitorEvent *event);
+
+/* ---- shared by the migration files (qemu_migration_progress.c) ---- */
+
+/* Fill STATS (a job's current slot) from query-migrate's MSTATS: status,
+ * sizes, rates, iteration, downtime and setup time. Fields MSTATS does not
+ * report keep their value; the time elapsed is the job layer's. */
+void qemu_migration_progress_to_stats(const QemuMonitorMigrationStats *mstats,
+                                      DomainJobStats *stats);
+/* The DomainJobStatus of a QEMU migration status. */
+int qemu_migration_progress_status(int qemu_status);
+/* Update VM's (locked) current job statistics from MSTATS. */
+void qemu_migration_progress_update(DomainObj *vm, const QemuMonitorMigrationStats *mstats);
+
+/* The migration URI of the API ("tcp:HOST:PORT", "tcp://HOST:PORT[/]",
+ * "unix:PATH", "unix://PATH") as QEMU's `migrate` wants it (new string),
+ * and the host (new string; NULL for unix), or INVALID_ARG naming URI. */
+int qemu_migration_src_parse_uri(const char *uri, char **ret_qemu_uri, char **ret_host);
+
+/* Peer-to-peer Perform (qemu_migration_p2p.c): VM referenced, unlocked. */
+int qemu_migration_p2p_perform(QemuDriver *driver, DomainObj *vm, const char *dconnuri,
+                               const QvTypedParam *params, int nparams, unsigned int flags);

@@ -67,6 +67,11 @@ int qemu_migration_params_get_cap(const QemuMigrationParams *params, const char 
 /* 1 and *RET_VALUE when the parameter is set, 0 when not. */
 int qemu_migration_params_get_int(const QemuMigrationParams *params, const char *name,
                                   long long *ret_value);
+/* 1 and *RET_VALUE (borrowed) when the string parameter is set, 0 when not. */
+int qemu_migration_params_get_string(const QemuMigrationParams *params, const char *name,
+                                     const char **ret_value);
+/* Whether PARAMS (may be NULL) sets nothing. */
+gboolean qemu_migration_params_is_empty(const QemuMigrationParams *params);
 /* TLS: tls-creds = CREDS_ALIAS and tls-hostname = HOSTNAME (may be NULL:
  * "" is sent, as QEMU wants). */
 void qemu_migration_params_set_tls(QemuMigrationParams *params, const char *creds_alias,

@@ -4,9 +4,12 @@
  *
  * Contract: a thin index. Each entry turns the domain handle into the
  * domain object (looked up again by UUID: NO_DOMAIN when it is gone), calls
- * the matching qemu_driver_*() function and turns the result back into
- * handles. The state driver makes the one QemuDriver of the process
- * (state_initialize: read qemu.conf, reconnect, autostart) and frees it at
+ * the matching qemu_driver_*() (or, for migration and job abort,
+ * qemu_migration_*()) function and turns the result back into handles. A
+ * closing connection gives up the migrations it drove (the incoming ones
+ * it prepared, the outgoing ones it began). The state driver makes the one
+ * QemuDriver of the process (state_initialize: register the migration
+ * phases, read qemu.conf, reconnect, autostart) and frees it at
  * state_cleanup, leaving every QEMU running. The driver serves
  * qemu:///system in a privileged daemon and qemu:///session otherwise. */
 #include <config.h>
@@ -20,6 +23,7 @@
 #include "driver/module.h"
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_host.h"
+#include "qemu/qemu_migration.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/uuid.h"
@@ -40,13 +44,31 @@ static gboolean qemu_state_privileged;
 static void
 qemu_module_event(const QemuDriverEvent *event, gpointer opaque)
 {
+    QvTypedParam *params = NULL;
+    int nparams = 0;
+    int type;
     QvEvent *ev;
 
-    if (event->event_id == QV_DOMAIN_EVENT_ID_REBOOT)
+    switch (event->event_id) {
+    case QV_DOMAIN_EVENT_ID_REBOOT:
         ev = qv_event_new_reboot(&qemu_hypervisor_driver, event->name, event->uuid, event->id);
-    else
+        break;
+    case QV_DOMAIN_EVENT_ID_MIGRATION_ITERATION:
+        ev = qv_event_new_migration_iteration(&qemu_hypervisor_driver, event->name, event->uuid,
+                                              event->id, event->iteration);
+        break;
+    case QV_DOMAIN_EVENT_ID_JOB_COMPLETED:
+        if (!event->stats)
+            return;
+        qv_job_stats_to_params(event->stats, &type, &params, &nparams);
+        ev = qv_event_new_job_completed(&qemu_hypervisor_driver, event->name, event->uuid,
+                                        event->id, params, nparams);
+        break;
+    default:
         ev = qv_event_new_lifecycle(&qemu_hypervisor_driver, event->name, event->uuid, event->id,
                                     event->type, event->detail);
+        break;
+    }
     qv_event_queue_push(ev);
 }
 
@@ -66,6 +88,8 @@ qemu_state_initialize(gboolean privileged, const char *root_dir)
     }
     g_mutex_unlock(&qemu_state_lock);
 
+    /* Status files of migrating domains name these phases. */
+    qemu_migration_register_phases();
     if (!(cfg = qemu_driver_config_new(privileged, root_dir)) ||
         qemu_driver_config_load_file(cfg, NULL) < 0 || !(driver = qemu_driver_new(cfg)))
         return -1;
@@ -143,6 +167,11 @@ qemu_connect_open(QvConnect *conn, const QvUri *uri, unsigned int flags)
 static int
 qemu_connect_close(QvConnect *conn)
 {
+    /* Incoming migrations whose lease this connection held die with it. */
+    if (conn->private_data) {
+        qemu_migration_dst_connection_closed(conn->private_data, conn);
+        qemu_migration_src_connection_closed(conn->private_data, conn);
+    }
     conn->private_data = NULL;
     return 0;
 }
@@ -229,7 +258,16 @@ qemu_node_get_info(QvConnect *conn, QvNodeInfo *ret_info)
 static int
 qemu_connect_supports_feature(QvConnect *conn, int feature)
 {
-    return 0;
+    switch (feature) {
+    case QV_DRV_FEATURE_MIGRATION_V3:
+    case QV_DRV_FEATURE_MIGRATION_PARAMS:
+    case QV_DRV_FEATURE_MIGRATION_P2P:
+    case QV_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION:
+    case QV_DRV_FEATURE_XML_MIGRATABLE:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static char *
@@ -423,6 +461,33 @@ QEMU_DOMAIN_ENTRY(qemu_domain_set_autostart, qemu_driver_set_autostart,
 QEMU_DOMAIN_ENTRY(qemu_domain_qemu_monitor_command, qemu_driver_monitor_command,
                   (QvDomain * dom, const char *cmd, char **ret_result, unsigned int flags),
                   (dom->conn->private_data, vm, cmd, ret_result, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_abort_job_flags, qemu_migration_abort,
+                  (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_perform3_params, qemu_migration_src_perform,
+                  (QvDomain * dom, const char *dconnuri, const QvTypedParam *params, int nparams,
+                   const char *cookie_in, int cookie_inlen, char **ret_cookie_out,
+                   int *ret_cookie_outlen, unsigned int flags),
+                  (dom->conn->private_data, vm, dconnuri, params, nparams, cookie_in,
+                   cookie_inlen, ret_cookie_out, ret_cookie_outlen, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_confirm3_params, qemu_migration_src_confirm,
+                  (QvDomain * dom, const QvTypedParam *params, int nparams, const char *cookie_in,
+                   int cookie_inlen, unsigned int flags, int cancelled),
+                  (dom->conn->private_data, vm, params, nparams, cookie_in, cookie_inlen, flags,
+                   cancelled))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_set_max_downtime, qemu_migration_set_max_downtime,
+                  (QvDomain * dom, unsigned long long downtime_ms, unsigned int flags),
+                  (dom->conn->private_data, vm, downtime_ms, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_get_max_downtime, qemu_migration_get_max_downtime,
+                  (QvDomain * dom, unsigned long long *ret_downtime_ms, unsigned int flags),
+                  (dom->conn->private_data, vm, ret_downtime_ms, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_set_max_speed, qemu_migration_set_max_speed,
+                  (QvDomain * dom, unsigned long long bandwidth_mibs, unsigned int flags),
+                  (dom->conn->private_data, vm, bandwidth_mibs, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_get_max_speed, qemu_migration_get_max_speed,
+                  (QvDomain * dom, unsigned long long *ret_bandwidth_mibs, unsigned int flags),
+                  (dom->conn->private_data, vm, ret_bandwidth_mibs, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_migrate_start_post_copy, qemu_migration_start_post_copy,
+                  (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
 
 #undef QEMU_DOMAIN_ENTRY
 
@@ -501,6 +566,49 @@ qemu_domain_get_job_stats(QvDomain *dom, int *ret_type, QvTypedParam **ret_param
     return 0;
 }
 
+/* ---- migration (qemu_migration.h) ---- */
+
+static char *
+qemu_domain_migrate_begin3_params(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                  char **ret_cookie_out, int *ret_cookie_outlen,
+                                  unsigned int flags)
+{
+    g_autoptr(DomainObj) vm = qemu_domain_get(dom);
+    char *xml;
+
+    if (!vm)
+        return NULL;
+    xml = qemu_migration_src_begin(dom->conn->private_data, vm, params, nparams, ret_cookie_out,
+                                   ret_cookie_outlen, flags);
+    /* This connection drives the migration until Confirm. */
+    if (xml)
+        qemu_migration_src_lease_take(dom->uuid, dom->conn);
+    return xml;
+}
+
+static int
+qemu_domain_migrate_prepare3_params(QvConnect *dconn, const QvTypedParam *params, int nparams,
+                                    const char *cookie_in, int cookie_inlen,
+                                    char **ret_cookie_out, int *ret_cookie_outlen,
+                                    char **ret_uri_out, unsigned int flags)
+{
+    return qemu_migration_dst_prepare(dconn->private_data, dconn, params, nparams, cookie_in,
+                                      cookie_inlen, ret_cookie_out, ret_cookie_outlen,
+                                      ret_uri_out, flags);
+}
+
+static QvDomain *
+qemu_domain_migrate_finish3_params(QvConnect *dconn, const QvTypedParam *params, int nparams,
+                                   const char *cookie_in, int cookie_inlen,
+                                   char **ret_cookie_out, int *ret_cookie_outlen,
+                                   unsigned int flags, int cancelled)
+{
+    return qemu_handle_take(dconn, qemu_migration_dst_finish(dconn->private_data, dconn, params,
+                                                             nparams, cookie_in, cookie_inlen,
+                                                             ret_cookie_out, ret_cookie_outlen,
+                                                             flags, cancelled));
+}
+
 static const HypervisorDriver qemu_hypervisor_driver = {
     .name = "qemu",
     .connect_uri_probe = qemu_connect_uri_probe,
@@ -542,6 +650,17 @@ static const HypervisorDriver qemu_hypervisor_driver = {
     .domain_qemu_monitor_command = qemu_domain_qemu_monitor_command,
     .domain_get_job_info = qemu_domain_get_job_info,
     .domain_get_job_stats = qemu_domain_get_job_stats,
+    .domain_abort_job_flags = qemu_domain_abort_job_flags,
+    .domain_migrate_begin3_params = qemu_domain_migrate_begin3_params,
+    .domain_migrate_prepare3_params = qemu_domain_migrate_prepare3_params,
+    .domain_migrate_perform3_params = qemu_domain_migrate_perform3_params,
+    .domain_migrate_finish3_params = qemu_domain_migrate_finish3_params,
+    .domain_migrate_confirm3_params = qemu_domain_migrate_confirm3_params,
+    .domain_migrate_set_max_downtime = qemu_domain_migrate_set_max_downtime,
+    .domain_migrate_get_max_downtime = qemu_domain_migrate_get_max_downtime,
+    .domain_migrate_set_max_speed = qemu_domain_migrate_set_max_speed,
+    .domain_migrate_get_max_speed = qemu_domain_migrate_get_max_speed,
+    .domain_migrate_start_post_copy = qemu_domain_migrate_start_post_copy,
 };
 
 int

@@ -1,5 +1,8 @@
-/* qemu_process.c: starting, stopping, watching and reconnecting to the QEMU
- * process of a domain (the contract is in qemu_process.h).
+/* qemu_process.c: starting, stopping and watching the QEMU process of a
+ * domain, and the process handle and private data the other
+ * qemu_process*.c files share (the contract is in qemu_process.h; monitor
+ * events and queued work are in qemu_process_events.c, reconnecting in
+ * qemu_process_reconnect.c).
  *
  * Threads: API threads and the driver's workers run start, stop and the
  * queued work, always holding a job; the event-loop thread only runs the
@@ -19,8 +22,9 @@
 
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_migration_port.h"
 #include "qemu/qemu_monitor_json.h"
-#include "qemu/qemu_process.h"
+#include "qemu/qemu_process_priv.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -33,22 +37,11 @@ QVIRT_LOG_INIT("qemu.process");
 #define QEMU_PROCESS_EXIT_SETTLE_MS 2000
 /* The most of QEMU's log a start error quotes. */
 #define QEMU_PROCESS_LOG_TAIL_MAX 1024
-/* Attempts at the destroy job when cleaning up after an exit (each waits
- * up to the job timeout). */
-#define QEMU_PROCESS_EXIT_JOB_ATTEMPTS 10
 
 /* ---- the process handle ---- */
 
-struct _QemuProcessHandle {
-    gint refs;   /* atomic */
-    gint exited; /* atomic: the exit was seen */
-    GMutex lock; /* serializes the QvirtProcess calls */
-    QvirtProcess *proc;
-    int pidfd; /* fixed for the handle's life */
-};
-
-static QemuProcessHandle *
-handle_new(QvirtProcess *proc)
+QemuProcessHandle *
+qemu_process_handle_new(QvirtProcess *proc)
 {
     QemuProcessHandle *h = g_new0(QemuProcessHandle, 1);
 
@@ -59,15 +52,15 @@ handle_new(QvirtProcess *proc)
     return h;
 }
 
-static QemuProcessHandle *
-handle_ref(QemuProcessHandle *h)
+QemuProcessHandle *
+qemu_process_handle_ref(QemuProcessHandle *h)
 {
     g_atomic_int_inc(&h->refs);
     return h;
 }
 
-static void
-handle_unref(QemuProcessHandle *h)
+void
+qemu_process_handle_unref(QemuProcessHandle *h)
 {
     if (!h || !g_atomic_int_dec_and_test(&h->refs))
         return;
@@ -78,8 +71,8 @@ handle_unref(QemuProcessHandle *h)
 
 /* Whether the process still runs, without waiting for anyone: the pidfd
  * is polled (a zombie counts as gone). */
-static gboolean
-handle_is_alive(QemuProcessHandle *h)
+gboolean
+qemu_process_handle_is_alive(QemuProcessHandle *h)
 {
     gboolean alive;
 
@@ -149,11 +142,6 @@ handle_reap(QemuProcessHandle *h)
 
 /* ---- private data ---- */
 
-typedef struct {
-    QemuWorkKind kind;
-    guint run;
-} QemuWork;
-
 QemuDomainPrivate *
 qemu_domain_private(DomainObj *vm)
 {
@@ -169,7 +157,7 @@ qemu_domain_private_free(gpointer data)
         return;
     g_queue_clear_full(&priv->work, g_free);
     g_mutex_clear(&priv->work_lock);
-    handle_unref(priv->proc);
+    qemu_process_handle_unref(priv->proc);
     qemu_caps_unref(priv->caps);
     g_free(priv->monitor_path);
     g_free(priv->hmp_path);
@@ -194,44 +182,6 @@ qemu_domain_private_init(QemuDriver *driver, DomainObj *vm)
     vm->private_data_free = qemu_domain_private_free;
 }
 
-/* ---- the per-domain work queue ---- */
-
-static void
-queue_work_run(DomainObj *vm, QemuWorkKind kind, guint run)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    QemuWork *work = g_new0(QemuWork, 1);
-    gboolean start = FALSE;
-
-    work->kind = kind;
-    work->run = run;
-    g_mutex_lock(&priv->work_lock);
-    g_queue_push_tail(&priv->work, work);
-    if (!priv->work_busy)
-        start = priv->work_busy = TRUE;
-    g_mutex_unlock(&priv->work_lock);
-    if (!start)
-        return;
-    if (qvirt_worker_pool_push(priv->driver->workers, domain_obj_ref(vm)) < 0) {
-        QVIRT_ERROR("domain '%s': work dropped: %s", domain_obj_get_name(vm),
-                    qvirt_error_last_message());
-        qvirt_error_reset();
-        g_mutex_lock(&priv->work_lock);
-        g_queue_clear_full(&priv->work, g_free);
-        priv->work_busy = FALSE;
-        g_mutex_unlock(&priv->work_lock);
-        domain_obj_unref(vm);
-    }
-}
-
-void
-qemu_process_queue_work(DomainObj *vm, QemuWorkKind kind)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-
-    queue_work_run(vm, kind, priv->run);
-}
-
 /* ---- status ---- */
 
 int
@@ -242,7 +192,7 @@ qemu_process_save_status(QemuDriver *driver, DomainObj *vm)
 
     if (!priv || !domain_obj_is_active(vm))
         return 0;
-    if (!priv->proc || !handle_is_alive(priv->proc)) {
+    if (!priv->proc || !qemu_process_handle_is_alive(priv->proc)) {
         QVIRT_DEBUG("domain '%s': no status written, its QEMU is not running",
                     domain_obj_get_name(vm));
         return 0;
@@ -277,215 +227,6 @@ stopped_detail(int reason)
     return QV_DOMAIN_EVENT_STOPPED_FAILED;
 }
 
-static int
-suspended_detail(int reason)
-{
-    switch (reason) {
-    case DOMAIN_PAUSED_MIGRATION:
-        return QV_DOMAIN_EVENT_SUSPENDED_MIGRATED;
-    case DOMAIN_PAUSED_IOERROR:
-        return QV_DOMAIN_EVENT_SUSPENDED_IOERROR;
-    case DOMAIN_PAUSED_WATCHDOG:
-        return QV_DOMAIN_EVENT_SUSPENDED_WATCHDOG;
-    case DOMAIN_PAUSED_API_ERROR:
-        return QV_DOMAIN_EVENT_SUSPENDED_API_ERROR;
-    default:
-        return QV_DOMAIN_EVENT_SUSPENDED_PAUSED;
-    }
-}
-
-/* Emit the lifecycle event that announces VM entering STATE/REASON. */
-static void
-emit_state_change(QemuDriver *driver, DomainObj *vm, int state, int reason)
-{
-    switch ((DomainState)state) {
-    case DOMAIN_STATE_RUNNING:
-        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_RESUMED,
-                                   QV_DOMAIN_EVENT_RESUMED_UNPAUSED);
-        break;
-    case DOMAIN_STATE_PAUSED:
-        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SUSPENDED, suspended_detail(reason));
-        break;
-    case DOMAIN_STATE_SHUTDOWN:
-        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SHUTDOWN,
-                                   QV_DOMAIN_EVENT_SHUTDOWN_FINISHED);
-        break;
-    case DOMAIN_STATE_CRASHED:
-        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_CRASHED,
-                                   QV_DOMAIN_EVENT_CRASHED_PANICKED);
-        break;
-    case DOMAIN_STATE_PMSUSPENDED:
-        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_PMSUSPENDED,
-                                   QV_DOMAIN_EVENT_PMSUSPENDED_MEMORY);
-        break;
-    case DOMAIN_STATE_NOSTATE:
-    case DOMAIN_STATE_BLOCKED:
-    case DOMAIN_STATE_SHUTOFF:
-    case DOMAIN_STATE_LAST:
-        break;
-    }
-}
-
-/* ---- monitor callbacks (event-loop thread) ---- */
-
-static gboolean
-event_during_start(DomainObj *vm)
-{
-    /* The start sets the state itself around its cont. */
-    return domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_START;
-}
-
-static void
-handle_stop_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
-{
-    /* After SHUTDOWN, QEMU (-no-shutdown) pauses: that is no suspend. */
-    if (priv->got_shutdown || event_during_start(vm) || vm->state != DOMAIN_STATE_RUNNING)
-        return;
-    domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);
-    emit_state_change(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_UNKNOWN);
-    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
-}
-
-static void
-handle_resume_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
-{
-    if (event_during_start(vm) || vm->state != DOMAIN_STATE_PAUSED)
-        return;
-    domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
-    emit_state_change(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
-    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
-}
-
-static void
-handle_shutdown_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv,
-                      const QemuMonitorEvent *event)
-{
-    QVIRT_INFO("domain '%s': QEMU reports a shutdown (%s, %s)", domain_obj_get_name(vm),
-               event->guest ? "guest" : "host", event->reason ? event->reason : "no reason");
-    /* QEMU reports our own SIGTERM as a host shutdown: that is the destroy. */
-    if (priv->stop_reason >= 0 && !event->guest)
-        return;
-    priv->got_shutdown = TRUE;
-    priv->shutdown_is_reset = g_strcmp0(event->reason, "guest-reset") == 0;
-    domain_obj_set_state(vm, DOMAIN_STATE_SHUTDOWN, DOMAIN_SHUTDOWN_UNKNOWN);
-    qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SHUTDOWN,
-                               event->guest ? QV_DOMAIN_EVENT_SHUTDOWN_GUEST
-                                            : QV_DOMAIN_EVENT_SHUTDOWN_HOST);
-    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
-    qemu_process_queue_work(vm, QEMU_WORK_GUEST_SHUTDOWN);
-}
-
-static void
-handle_reset_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
-{
-    qemu_driver_emit_reboot(driver, vm);
-}
-
-static void
-handle_panic_event(QemuDriver *driver, DomainObj *vm, QemuDomainPrivate *priv)
-{
-    if (vm->state == DOMAIN_STATE_CRASHED)
-        return;
-    domain_obj_set_state(vm, DOMAIN_STATE_CRASHED, DOMAIN_CRASHED_PANICKED);
-    emit_state_change(driver, vm, DOMAIN_STATE_CRASHED, DOMAIN_CRASHED_PANICKED);
-    qemu_process_queue_work(vm, QEMU_WORK_SAVE_STATUS);
-}
-
-static void
-monitor_event(QemuMonitor *mon, const QemuMonitorEvent *event, gpointer opaque)
-{
-    DomainObj *vm = opaque;
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    QemuDriver *driver = priv->driver;
-
-    domain_obj_lock(vm);
-    /* A late callback of a monitor that was replaced or closed. */
-    if (priv->base.mon != mon || !domain_obj_is_active(vm))
-        goto unlock;
-    switch (event->type) {
-    case QEMU_MONITOR_EVENT_STOP:
-        handle_stop_event(driver, vm, priv);
-        break;
-    case QEMU_MONITOR_EVENT_RESUME:
-        handle_resume_event(driver, vm, priv);
-        break;
-    case QEMU_MONITOR_EVENT_SHUTDOWN:
-        handle_shutdown_event(driver, vm, priv, event);
-        break;
-    case QEMU_MONITOR_EVENT_RESET:
-        handle_reset_event(driver, vm, priv);
-        break;
-    case QEMU_MONITOR_EVENT_GUEST_PANICKED:
-        handle_panic_event(driver, vm, priv);
-        break;
-    default:
-        QVIRT_DEBUG("domain '%s': event %s not handled here", domain_obj_get_name(vm), event->name);
-        break;
-    }
-unlock:
-    domain_obj_unlock(vm);
-}
-
-static void
-monitor_eof(QemuMonitor *mon, gpointer opaque)
-{
-    DomainObj *vm = opaque;
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-
-    domain_obj_lock(vm);
-    QVIRT_DEBUG("domain '%s': EOF on the monitor", domain_obj_get_name(vm));
-    /* With a pidfd the exit watch reports the exit itself; without one the
-     * EOF is the only sign. */
-    if (priv->base.mon == mon && domain_obj_is_active(vm) && priv->proc && priv->proc->pidfd < 0)
-        qemu_process_queue_work(vm, QEMU_WORK_EXITED);
-    domain_obj_unlock(vm);
-}
-
-static void
-monitor_error(QemuMonitor *mon, const char *message, gpointer opaque)
-{
-    DomainObj *vm = opaque;
-
-    domain_obj_lock(vm);
-    QVIRT_ERROR("domain '%s': the QEMU monitor failed and is closed: %s", domain_obj_get_name(vm),
-                message);
-    domain_obj_unlock(vm);
-}
-
-static const QemuMonitorCallbacks qemu_process_monitor_callbacks = {
-    .event = monitor_event,
-    .eof = monitor_eof,
-    .error = monitor_error,
-};
-
-/* Open the monitor of PROTOCOL on PATH for VM (locked). */
-static QemuMonitor *
-process_open_monitor(QemuDriver *driver, DomainObj *vm, QemuMonitorProtocol protocol,
-                     const char *path)
-{
-    QemuMonitorConfig config = {
-        .protocol = protocol,
-        .domain_name = domain_obj_get_name(vm),
-        .timeout_ms = driver->config->monitor_timeout_ms,
-        .callbacks = protocol == QEMU_MONITOR_PROTOCOL_QMP ? &qemu_process_monitor_callbacks : NULL,
-        .opaque = protocol == QEMU_MONITOR_PROTOCOL_QMP ? domain_obj_ref(vm) : NULL,
-        .opaque_free =
-            protocol == QEMU_MONITOR_PROTOCOL_QMP ? (GDestroyNotify)domain_obj_unref : NULL,
-    };
-    QemuMonitor *mon = qemu_monitor_open_path(driver->loop, path, &config);
-
-    if (!mon && config.opaque)
-        domain_obj_unref(vm);
-    return mon;
-}
-
-static void
-process_close_monitors(QemuDomainPrivate *priv)
-{
-    qemu_monitor_close(g_steal_pointer(&priv->base.mon));
-    qemu_monitor_close(g_steal_pointer(&priv->base.hmp));
-}
-
 /* ---- the exit watch ---- */
 
 typedef struct {
@@ -500,7 +241,7 @@ exit_watch_ready(int fd, GIOCondition revents, gpointer opaque)
     QemuExitWatch *w = opaque;
 
     g_atomic_int_set(&w->h->exited, 1);
-    queue_work_run(w->vm, QEMU_WORK_EXITED, w->run);
+    qemu_process_queue_work_run(w->vm, QEMU_WORK_EXITED, w->run);
     return FALSE;
 }
 
@@ -509,14 +250,14 @@ exit_watch_free(gpointer opaque)
 {
     QemuExitWatch *w = opaque;
 
-    handle_unref(w->h);
+    qemu_process_handle_unref(w->h);
     domain_obj_unref(w->vm);
     g_free(w);
 }
 
 /* Watch the exit of VM's (locked) process. */
-static void
-process_watch_exit(QemuDriver *driver, DomainObj *vm)
+void
+qemu_process_watch_exit(QemuDriver *driver, DomainObj *vm)
 {
     QemuDomainPrivate *priv = qemu_domain_private(vm);
     QemuExitWatch *w;
@@ -528,7 +269,7 @@ process_watch_exit(QemuDriver *driver, DomainObj *vm)
     }
     w = g_new0(QemuExitWatch, 1);
     w->vm = domain_obj_ref(vm);
-    w->h = handle_ref(priv->proc);
+    w->h = qemu_process_handle_ref(priv->proc);
     w->run = priv->run;
     priv->exit_watch = qvirt_event_loop_add_fd_watch(driver->loop, priv->proc->pidfd, G_IO_IN,
                                                      exit_watch_ready, w, exit_watch_free);
@@ -693,13 +434,13 @@ start_revert(DomainObj *vm)
 static void
 start_explain_failure(DomainObj *vm, QemuDomainPrivate *priv, off_t log_offset, gboolean wait)
 {
-    QemuProcessHandle *h = priv->proc ? handle_ref(priv->proc) : NULL;
+    QemuProcessHandle *h = priv->proc ? qemu_process_handle_ref(priv->proc) : NULL;
     g_autofree char *tail = NULL;
     gboolean alive;
 
     if (!h)
         return;
-    alive = handle_is_alive(h);
+    alive = qemu_process_handle_is_alive(h);
     if (alive && wait && h->pidfd >= 0) {
         GPollFD pfd = {.fd = h->pidfd, .events = G_IO_IN};
 
@@ -707,7 +448,7 @@ start_explain_failure(DomainObj *vm, QemuDomainPrivate *priv, off_t log_offset, 
         alive = g_poll(&pfd, 1, QEMU_PROCESS_EXIT_SETTLE_MS) == 0;
         domain_obj_lock(vm);
     }
-    handle_unref(h);
+    qemu_process_handle_unref(h);
     if (alive)
         return;
     tail = log_tail(priv->log_path, log_offset);
@@ -782,10 +523,12 @@ start_prepare_paths(const QemuDriverConfig *cfg, QemuDomainPrivate *priv, const 
     return 0;
 }
 
-/* Spawn QEMU for VM (locked) with CAPS. On success the domain has its id,
- * pid, exit watch and state paused/starting-up. */
+/* Spawn QEMU for VM (locked) with CAPS (INCOMING: waiting for an incoming
+ * migration). On success the domain has its id, pid, exit watch and state
+ * paused/starting-up. */
 static int
-start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, off_t *ret_log_offset)
+start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, gboolean incoming,
+            off_t *ret_log_offset)
 {
     QemuDriverConfig *cfg = driver->config;
     QemuDomainPrivate *priv = qemu_domain_private(vm);
@@ -811,6 +554,7 @@ start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, off_t *ret_log_of
     ctx.kvm_usable = qemu_command_kvm_usable(caps);
     ctx.vnc_listen = cfg->vnc_listen;
     ctx.sandbox = cfg->seccomp_sandbox;
+    ctx.incoming = incoming ? "defer" : NULL;
     if (!(cl = qemu_command_build(vm->def, caps, &ctx)))
         goto cleanup;
     cmd = qemu_command_line_to_command(cl);
@@ -830,11 +574,11 @@ start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, off_t *ret_log_of
         vm->def->id = -1;
         goto cleanup;
     }
-    priv->proc = handle_new(proc);
+    priv->proc = qemu_process_handle_new(proc);
     vm->pid = qvirt_process_pid(proc);
     vm->pid_start_time = qvirt_process_start_time(proc);
     QVIRT_INFO("domain '%s': QEMU started, pid %d", vm->def->name, (int)vm->pid);
-    process_watch_exit(driver, vm);
+    qemu_process_watch_exit(driver, vm);
     ret = 0;
 
 cleanup:
@@ -844,9 +588,9 @@ cleanup:
     return ret;
 }
 
-/* Negotiate QMP and read the pty paths (VM locked, start job held). */
+/* Negotiate QMP and read the pty paths (VM locked, ASYNC_JOB held). */
 static int
-start_connect(QemuDriver *driver, DomainObj *vm)
+start_connect(QemuDriver *driver, DomainObj *vm, DomainAsyncJob async_job)
 {
     QemuDomainPrivate *priv = qemu_domain_private(vm);
     g_autoptr(GHashTable) ptys = NULL;
@@ -856,13 +600,13 @@ start_connect(QemuDriver *driver, DomainObj *vm)
     int rc;
 
     if (!(priv->base.mon =
-              process_open_monitor(driver, vm, QEMU_MONITOR_PROTOCOL_QMP, priv->monitor_path)))
+              qemu_process_open_monitor(driver, vm, QEMU_MONITOR_PROTOCOL_QMP, priv->monitor_path)))
         return -1;
-    if (priv->hmp_path && !(priv->base.hmp = process_open_monitor(
+    if (priv->hmp_path && !(priv->base.hmp = qemu_process_open_monitor(
                                 driver, vm, QEMU_MONITOR_PROTOCOL_HMP, priv->hmp_path)))
         return -1;
 
-    if (!(mon = qemu_domain_obj_enter_monitor_async(vm, DOMAIN_ASYNC_JOB_START)))
+    if (!(mon = qemu_domain_obj_enter_monitor_async(vm, async_job)))
         return -1;
     rc = qemu_monitor_json_set_capabilities(mon);
     if (rc == 0 && want_ptys)
@@ -881,9 +625,9 @@ start_connect(QemuDriver *driver, DomainObj *vm)
 }
 
 static int
-start_run_vcpus(DomainObj *vm)
+start_run_vcpus(DomainObj *vm, DomainAsyncJob async_job)
 {
-    QemuMonitor *mon = qemu_domain_obj_enter_monitor_async(vm, DOMAIN_ASYNC_JOB_START);
+    QemuMonitor *mon = qemu_domain_obj_enter_monitor_async(vm, async_job);
     int rc;
 
     if (!mon)
@@ -900,14 +644,22 @@ qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     g_autoptr(QemuCaps) caps = NULL;
     g_autofree char *emulator = NULL;
     g_autofree char *name = NULL;
-    gboolean paused = !!(flags & QEMU_PROCESS_START_PAUSED);
+    gboolean incoming = !!(flags & QEMU_PROCESS_START_INCOMING);
+    gboolean paused = incoming || (flags & QEMU_PROCESS_START_PAUSED);
+    DomainAsyncJob async_job = incoming ? DOMAIN_ASYNC_JOB_MIGRATION_IN : DOMAIN_ASYNC_JOB_START;
     gboolean spawned = FALSE;
     gboolean monitor_step = FALSE;
     off_t log_offset = 0;
+    guint run;
 
     if (domain_obj_is_active(vm)) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("domain '%s' is already running"),
                            domain_obj_get_name(vm));
+        return -1;
+    }
+    if (domain_job_get_async(vm->job) != async_job) {
+        qvirt_report_internal(_("starting domain '%s' without the async job %s"),
+                              domain_obj_get_name(vm), domain_async_job_to_string(async_job));
         return -1;
     }
     name = g_strdup(vm->def->name);
@@ -928,18 +680,22 @@ qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     caps = qemu_caps_cache_lookup(driver->caps_cache, emulator);
     domain_obj_lock(vm);
     if (!caps || start_prepare_paths(driver->config, priv, name) < 0 ||
-        start_spawn(driver, vm, caps, &log_offset) < 0)
+        start_spawn(driver, vm, caps, incoming, &log_offset) < 0)
         goto error;
     spawned = TRUE;
+    priv->starting = TRUE;
+    run = priv->run;
     priv->caps = qemu_caps_ref(caps);
 
     monitor_step = TRUE;
-    if (start_connect(driver, vm) < 0)
+    if (start_connect(driver, vm, async_job) < 0)
         goto error;
     monitor_step = FALSE;
 
     /* Persist the state the guest is about to be in before acting. */
-    if (paused)
+    if (incoming)
+        domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_MIGRATION);
+    else if (paused)
         domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
     else
         domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
@@ -947,10 +703,23 @@ qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
         goto error;
     if (!paused) {
         monitor_step = TRUE;
-        if (start_run_vcpus(vm) < 0)
+        if (start_run_vcpus(vm, async_job) < 0)
             goto error;
     }
+    if (priv->run != run || !domain_obj_is_active(vm)) {
+        /* It died meanwhile; the exit watch stopped it as our failure. */
+        qvirt_report_error(QVIRT_ERR_OPERATION_FAILED,
+                           _("QEMU of domain '%s' exited while starting"), domain_obj_get_name(vm));
+        goto error;
+    }
+    priv->starting = FALSE;
 
+    if (incoming) {
+        /* libvirt's Prepare announces the incoming domain; Finish resumes it. */
+        qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_STARTED,
+                                   QV_DOMAIN_EVENT_STARTED_MIGRATED);
+        return 0;
+    }
     qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_STARTED, QV_DOMAIN_EVENT_STARTED_BOOTED);
     if (paused)
         qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_SUSPENDED,
@@ -970,6 +739,7 @@ error:
         start_explain_failure(vm, priv, log_offset, monitor_step);
         saved = qvirt_error_save();
         qemu_process_stop(driver, vm, DOMAIN_SHUTOFF_FAILED, QEMU_PROCESS_STOP_NO_EVENT);
+        priv->starting = FALSE;
         qvirt_error_restore(saved);
     }
     return -1;
@@ -991,7 +761,7 @@ qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int fl
     QVIRT_INFO("domain '%s': stopping (%s)", domain_obj_get_name(vm),
                domain_state_reason_to_string(DOMAIN_STATE_SHUTOFF, reason));
     priv->run++;
-    process_close_monitors(priv);
+    qemu_process_close_monitors(priv);
     process_unwatch_exit(driver, priv);
 
     if ((h = g_steal_pointer(&priv->proc))) {
@@ -1002,7 +772,7 @@ qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int fl
         }
         how = handle_reap(h);
         domain_obj_lock(vm);
-        handle_unref(h);
+        qemu_process_handle_unref(h);
     }
     if (priv->log_path) {
         g_autofree char *stamp = log_timestamp();
@@ -1031,6 +801,9 @@ qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int fl
         vm->def = g_steal_pointer(&vm->new_def);
     }
     g_clear_pointer(&priv->caps, qemu_caps_unref);
+    qemu_migration_port_release(priv->mig_port);
+    priv->mig_port = 0;
+    priv->mig_lease = NULL;
     priv->got_shutdown = FALSE;
     priv->shutdown_is_reset = FALSE;
     priv->stop_reason = -1;
@@ -1049,11 +822,11 @@ qemu_process_kill(DomainObj *vm, gint64 grace_ms, gboolean graceful)
 
     if (!priv->proc)
         return 0;
-    h = handle_ref(priv->proc);
+    h = qemu_process_handle_ref(priv->proc);
     domain_obj_unlock(vm);
     rc = handle_kill(h, grace_ms, graceful);
     domain_obj_lock(vm);
-    handle_unref(h);
+    qemu_process_handle_unref(h);
     if (rc < 0 && graceful && qvirt_error_last_code() == QVIRT_ERR_OPERATION_TIMEOUT) {
         qvirt_error_reset();
         qvirt_report_error(QVIRT_ERR_OPERATION_TIMEOUT,
@@ -1061,367 +834,6 @@ qemu_process_kill(DomainObj *vm, gint64 grace_ms, gboolean graceful)
                            domain_obj_get_name(vm), (long long)grace_ms);
     }
     return rc;
-}
-
-/* ---- queued work (worker threads) ---- */
-
-static void
-work_exited(QemuDriver *driver, DomainObj *vm, guint run)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    int attempt;
-    int reason;
-
-    domain_obj_lock(vm);
-    for (attempt = 0; attempt < QEMU_PROCESS_EXIT_JOB_ATTEMPTS; attempt++) {
-        if (priv->run != run || !domain_obj_is_active(vm) || vm->removing)
-            goto unlock; /* stopped by someone else meanwhile */
-        if (domain_job_begin(vm, DOMAIN_JOB_DESTROY) == 0)
-            break;
-        QVIRT_WARN("domain '%s': QEMU exited but the domain cannot be cleaned up yet: %s",
-                   domain_obj_get_name(vm), qvirt_error_last_message());
-        qvirt_error_reset();
-    }
-    if (attempt == QEMU_PROCESS_EXIT_JOB_ATTEMPTS) {
-        QVIRT_ERROR("domain '%s': QEMU exited; giving up cleaning up", domain_obj_get_name(vm));
-        goto unlock;
-    }
-    if (priv->run == run && domain_obj_is_active(vm)) {
-        if (priv->stop_reason >= 0)
-            reason = priv->stop_reason;
-        else if (priv->got_shutdown)
-            reason = DOMAIN_SHUTOFF_SHUTDOWN;
-        else
-            reason = DOMAIN_SHUTOFF_CRASHED;
-        if (reason == DOMAIN_SHUTOFF_CRASHED)
-            QVIRT_WARN("domain '%s': QEMU exited unexpectedly", domain_obj_get_name(vm));
-        qemu_process_stop(driver, vm, reason, 0);
-    }
-    qemu_driver_remove_inactive(driver, vm);
-    domain_job_end(vm);
-unlock:
-    domain_obj_unlock(vm);
-}
-
-static void
-work_save_status(QemuDriver *driver, DomainObj *vm, guint run)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-
-    domain_obj_lock(vm);
-    if (priv->run == run && domain_obj_is_active(vm) && qemu_process_save_status(driver, vm) < 0) {
-        QVIRT_ERROR("domain '%s': status not saved after a state change: %s",
-                    domain_obj_get_name(vm), qvirt_error_last_message());
-        qvirt_error_reset();
-    }
-    domain_obj_unlock(vm);
-}
-
-/* <on_poweroff> restart: reset and run again, as a fake reboot. */
-static void
-work_guest_restart(QemuDriver *driver, DomainObj *vm, guint run)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    QemuMonitor *mon;
-    int rc;
-
-    if (domain_job_begin_flags(vm, DOMAIN_JOB_MODIFY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0) {
-        QVIRT_ERROR("domain '%s': cannot restart after the guest powered off: %s",
-                    domain_obj_get_name(vm), qvirt_error_last_message());
-        qvirt_error_reset();
-        return;
-    }
-    if (priv->run == run && (mon = qemu_domain_obj_enter_monitor(vm))) {
-        rc = qemu_monitor_json_system_reset(mon);
-        if (rc == 0)
-            rc = qemu_monitor_json_cont(mon);
-        qemu_domain_obj_exit_monitor(vm);
-        if (rc == 0 && priv->run == run && domain_obj_is_active(vm)) {
-            priv->got_shutdown = FALSE;
-            priv->shutdown_is_reset = FALSE;
-            domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
-            if (qemu_process_save_status(driver, vm) < 0)
-                rc = -1;
-        }
-        if (rc < 0) {
-            QVIRT_ERROR("domain '%s': restart after power off failed: %s", domain_obj_get_name(vm),
-                        qvirt_error_last_message());
-            qvirt_error_reset();
-        }
-    }
-    domain_job_end(vm);
-}
-
-static void
-work_guest_shutdown(QemuDriver *driver, DomainObj *vm, guint run)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    int action;
-
-    domain_obj_lock(vm);
-    if (priv->run != run || !domain_obj_is_active(vm) || !priv->got_shutdown)
-        goto unlock;
-    /* A reboot that -action reboot=shutdown turned into a shutdown is
-     * <on_reboot> destroy. */
-    action = priv->shutdown_is_reset ? DOMAIN_LIFECYCLE_DESTROY : vm->def->on_poweroff;
-    switch (action) {
-    case DOMAIN_LIFECYCLE_RESTART:
-    case DOMAIN_LIFECYCLE_RENAME_RESTART:
-    case DOMAIN_LIFECYCLE_COREDUMP_RESTART:
-        work_guest_restart(driver, vm, run);
-        break;
-    case DOMAIN_LIFECYCLE_PRESERVE:
-        QVIRT_INFO("domain '%s': guest powered off, QEMU preserved", domain_obj_get_name(vm));
-        break;
-    default:
-        /* The exit watch then stops the domain with reason shutdown. */
-        if (priv->stop_reason < 0)
-            priv->stop_reason = DOMAIN_SHUTOFF_SHUTDOWN;
-        if (qemu_process_kill(vm, driver->config->destroy_grace_ms, FALSE) < 0) {
-            QVIRT_ERROR("domain '%s': cannot stop QEMU after the guest powered off: %s",
-                        domain_obj_get_name(vm), qvirt_error_last_message());
-            qvirt_error_reset();
-        }
-        break;
-    }
-unlock:
-    domain_obj_unlock(vm);
-}
-
-void
-qemu_process_run_work(gpointer job, gpointer opaque)
-{
-    DomainObj *vm = job;
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    QemuDriver *driver = opaque;
-
-    for (;;) {
-        QemuWork *work;
-
-        g_mutex_lock(&priv->work_lock);
-        work = g_queue_pop_head(&priv->work);
-        if (!work)
-            priv->work_busy = FALSE;
-        g_mutex_unlock(&priv->work_lock);
-        if (!work)
-            break;
-        switch (work->kind) {
-        case QEMU_WORK_EXITED:
-            work_exited(driver, vm, work->run);
-            break;
-        case QEMU_WORK_SAVE_STATUS:
-            work_save_status(driver, vm, work->run);
-            break;
-        case QEMU_WORK_GUEST_SHUTDOWN:
-            work_guest_shutdown(driver, vm, work->run);
-            break;
-        case QEMU_WORK_LAST:
-            break;
-        }
-        g_free(work);
-    }
-    domain_obj_unref(vm);
-}
-
-/* ---- reconnect ---- */
-
-/* The state a QEMU run state means, given the state VM had (locked). */
-static void
-reconnect_map_state(DomainObj *vm, bool running, QemuMonitorVMStatus status, int *ret_state,
-                    int *ret_reason)
-{
-    int state = DOMAIN_STATE_PAUSED;
-    int reason = DOMAIN_PAUSED_UNKNOWN;
-
-    if (running) {
-        state = DOMAIN_STATE_RUNNING;
-        reason = DOMAIN_RUNNING_UNPAUSED;
-    } else {
-        switch (status) {
-        case QEMU_MONITOR_VM_STATUS_SHUTDOWN:
-            state = DOMAIN_STATE_SHUTDOWN;
-            reason = DOMAIN_SHUTDOWN_UNKNOWN;
-            break;
-        case QEMU_MONITOR_VM_STATUS_GUEST_PANICKED:
-            state = DOMAIN_STATE_CRASHED;
-            reason = DOMAIN_CRASHED_PANICKED;
-            break;
-        case QEMU_MONITOR_VM_STATUS_SUSPENDED:
-            state = DOMAIN_STATE_PMSUSPENDED;
-            reason = 0;
-            break;
-        case QEMU_MONITOR_VM_STATUS_IO_ERROR:
-            reason = DOMAIN_PAUSED_IOERROR;
-            break;
-        case QEMU_MONITOR_VM_STATUS_WATCHDOG:
-            reason = DOMAIN_PAUSED_WATCHDOG;
-            break;
-        case QEMU_MONITOR_VM_STATUS_INMIGRATE:
-        case QEMU_MONITOR_VM_STATUS_POSTMIGRATE:
-        case QEMU_MONITOR_VM_STATUS_FINISH_MIGRATE:
-            reason = DOMAIN_PAUSED_MIGRATION;
-            break;
-        case QEMU_MONITOR_VM_STATUS_SAVE_VM:
-            reason = DOMAIN_PAUSED_SAVE;
-            break;
-        case QEMU_MONITOR_VM_STATUS_PRELAUNCH:
-            reason = DOMAIN_PAUSED_STARTING_UP;
-            break;
-        default:
-            break;
-        }
-    }
-    /* The reason qvirt recorded is more precise than QEMU's run state. */
-    if (state == vm->state && (state != DOMAIN_STATE_PAUSED || reason == DOMAIN_PAUSED_UNKNOWN))
-        reason = vm->state_reason;
-    *ret_state = state;
-    *ret_reason = reason;
-}
-
-/* Stop VM (locked), whose QEMU is gone or must go, with REASON. */
-static void
-reconnect_stop(QemuDriver *driver, DomainObj *vm, int reason)
-{
-    if (domain_job_get_active(vm->job) == DOMAIN_JOB_DESTROY)
-        domain_job_end(vm); /* the destroy the previous daemon was running */
-    if (domain_job_begin(vm, DOMAIN_JOB_DESTROY) < 0) {
-        QVIRT_ERROR("domain '%s': cannot clean up: %s", domain_obj_get_name(vm),
-                    qvirt_error_last_message());
-        qvirt_error_reset();
-        return;
-    }
-    qemu_process_stop(driver, vm, reason, 0);
-    if (domain_job_get_async(vm->job) != DOMAIN_ASYNC_JOB_NONE)
-        domain_job_discard_async(vm);
-    qemu_driver_remove_inactive(driver, vm);
-    domain_job_end(vm);
-}
-
-/* Query QEMU's run state (VM locked). */
-static int
-reconnect_query(DomainObj *vm, bool *ret_running, QemuMonitorVMStatus *ret_status)
-{
-    DomainAsyncJob async = domain_job_get_async(vm->job);
-    QemuMonitor *mon;
-    int rc;
-
-    if (async != DOMAIN_ASYNC_JOB_NONE)
-        rc = domain_job_begin_nested(vm, async);
-    else
-        rc = domain_job_begin(vm, DOMAIN_JOB_QUERY);
-    if (rc < 0)
-        return -1;
-    if (!(mon = qemu_domain_obj_enter_monitor(vm))) {
-        domain_job_end(vm);
-        return -1;
-    }
-    rc = qemu_monitor_json_set_capabilities(mon);
-    if (rc == 0)
-        rc = qemu_monitor_json_query_status(mon, ret_running, ret_status);
-    qemu_domain_obj_exit_monitor(vm);
-    domain_job_end(vm);
-    return rc;
-}
-
-static void
-reconnect_reconcile(QemuDriver *driver, DomainObj *vm, bool running, QemuMonitorVMStatus status)
-{
-    int state;
-    int reason;
-
-    reconnect_map_state(vm, running, status, &state, &reason);
-    if (state == vm->state && reason == vm->state_reason)
-        return;
-    QVIRT_INFO("domain '%s': state %s/%s while the daemon was away, now %s/%s",
-               domain_obj_get_name(vm), domain_state_to_string(vm->state),
-               domain_state_reason_to_string(vm->state, vm->state_reason),
-               domain_state_to_string(state), domain_state_reason_to_string(state, reason));
-    if (state != vm->state)
-        emit_state_change(driver, vm, state, reason);
-    domain_obj_set_state(vm, state, reason);
-    if (qemu_process_save_status(driver, vm) < 0) {
-        QVIRT_ERROR("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
-        qvirt_error_reset();
-    }
-}
-
-void
-qemu_process_reconnect(QemuDriver *driver, DomainObj *vm)
-{
-    QemuDomainPrivate *priv = qemu_domain_private(vm);
-    QvirtProcess *proc = NULL;
-    QemuMonitorVMStatus status = QEMU_MONITOR_VM_STATUS_UNKNOWN;
-    DomainAsyncJob async;
-    bool running = false;
-    guint run;
-
-    domain_obj_lock(vm);
-    if (!domain_obj_is_active(vm) || vm->removing)
-        goto unlock;
-    run = ++priv->run;
-
-    if (vm->pid > 0)
-        proc = qvirt_process_open(vm->pid, vm->pid_start_time);
-    if (!proc || !qvirt_process_is_alive(proc)) {
-        QVIRT_INFO("domain '%s': its QEMU (pid %d) is gone: %s", domain_obj_get_name(vm),
-                   (int)vm->pid, proc ? "it exited" : qvirt_error_last_message());
-        qvirt_error_reset();
-        qvirt_process_free(proc);
-        reconnect_stop(driver, vm,
-                       vm->state == DOMAIN_STATE_SHUTDOWN ? DOMAIN_SHUTOFF_SHUTDOWN
-                                                          : DOMAIN_SHUTOFF_CRASHED);
-        goto unlock;
-    }
-    priv->proc = handle_new(proc);
-    process_watch_exit(driver, vm);
-    QVIRT_INFO("domain '%s': found its QEMU again, pid %d", domain_obj_get_name(vm), (int)vm->pid);
-
-    if (domain_job_get_active(vm->job) == DOMAIN_JOB_DESTROY) {
-        /* The previous daemon was destroying it: finish. */
-        priv->stop_reason = DOMAIN_SHUTOFF_DESTROYED;
-        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_DESTROYED);
-        goto unlock;
-    }
-
-    if (!(priv->base.mon =
-              process_open_monitor(driver, vm, QEMU_MONITOR_PROTOCOL_QMP, priv->monitor_path)) ||
-        (priv->hmp_path && !(priv->base.hmp = process_open_monitor(
-                                 driver, vm, QEMU_MONITOR_PROTOCOL_HMP, priv->hmp_path))) ||
-        reconnect_query(vm, &running, &status) < 0) {
-        /* The guest may be fine: never kill it for this. */
-        QVIRT_ERROR("domain '%s': left running without a usable monitor: %s",
-                    domain_obj_get_name(vm), qvirt_error_last_message());
-        qvirt_error_reset();
-        goto unlock;
-    }
-    if (priv->run != run || !domain_obj_is_active(vm))
-        goto unlock; /* it exited meanwhile: the exit watch cleans up */
-
-    async = domain_job_get_async(vm->job);
-    if (async == DOMAIN_ASYNC_JOB_START &&
-        ((vm->state == DOMAIN_STATE_PAUSED && vm->state_reason == DOMAIN_PAUSED_STARTING_UP) ||
-         status == QEMU_MONITOR_VM_STATUS_PRELAUNCH)) {
-        /* A start that never finished: its caller was told nothing. */
-        QVIRT_WARN("domain '%s': killing the QEMU of a start that never finished",
-                   domain_obj_get_name(vm));
-        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_FAILED);
-        goto unlock;
-    }
-    reconnect_reconcile(driver, vm, running, status);
-    if (async != DOMAIN_ASYNC_JOB_NONE) {
-        if (async != DOMAIN_ASYNC_JOB_START)
-            QVIRT_WARN("domain '%s': async job '%s' interrupted by the restart is dropped",
-                       domain_obj_get_name(vm), domain_async_job_to_string(async));
-        domain_job_discard_async(vm);
-    }
-    if (status == QEMU_MONITOR_VM_STATUS_SHUTDOWN) {
-        /* The guest powered off while the daemon was away. */
-        priv->got_shutdown = TRUE;
-        qemu_process_queue_work(vm, QEMU_WORK_GUEST_SHUTDOWN);
-    }
-
-unlock:
-    domain_obj_unlock(vm);
 }
 
 void
@@ -1432,7 +844,7 @@ qemu_process_detach(DomainObj *vm)
     if (!priv)
         return;
     priv->run++;
-    process_close_monitors(priv);
+    qemu_process_close_monitors(priv);
     process_unwatch_exit(priv->driver, priv);
 }
 

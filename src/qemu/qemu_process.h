@@ -1,6 +1,9 @@
-/* qemu_process.h: one QEMU process of a domain: start, stop, kill, the
- * watch on its exit, the monitor events that change the domain's state,
- * and reconnecting to a QEMU that a previous daemon started.
+/* qemu_process.h: one QEMU process of a domain: start (also as the
+ * incoming side of a migration), stop, kill, the watch on its exit, the
+ * monitor events that change the domain's state, and reconnecting to a
+ * QEMU that a previous daemon started. qemu_process.c holds start and
+ * stop, qemu_process_events.c the events and the work queue,
+ * qemu_process_reconnect.c the reconnect.
  *
  * Contract:
  * - QEMU runs in its own session with stdout and stderr appended to
@@ -9,6 +12,17 @@
  *   race. Start: spawn with -S, connect the monitor and send
  *   qmp_capabilities, refresh the live XML (aliases, pty paths), write the
  *   status, cont, emit STARTED. Nothing per feature is asked at start.
+ * - An incoming start (QEMU_PROCESS_START_INCOMING) runs under the async
+ *   job MIGRATION_IN with -incoming defer, leaves the vCPUs stopped and the
+ *   domain paused with reason migration, and emits STARTED/MIGRATED, as
+ *   libvirt's Prepare does; the migration code sends migrate-incoming and,
+ *   in Finish, cont.
+ * - Monitor events during an async job carry its meaning: a STOP during a
+ *   migration out is paused/migration (postcopy once post-copy runs), during
+ *   a save or dump paused/save or dump; a RESUME during a migration out is
+ *   running/migration-canceled, during a migration in running/migrated. The
+ *   MIGRATION and MIGRATION_PASS events go to qemu_migration_handle_event(),
+ *   JOB_STATUS_CHANGE and BLOCK_JOB_* wake the job's event waiters.
  * - QEMU's exit is seen through its pidfd on the driver's event loop,
  *   whether or not this process is its parent; our children are reaped as
  *   soon as that happens. Without pidfds the monitor's EOF stands in.
@@ -71,6 +85,12 @@ typedef struct {
     gboolean got_shutdown;      /* SHUTDOWN seen: the guest is going away */
     gboolean shutdown_is_reset; /* that SHUTDOWN was a reboot turned into one */
     int stop_reason;            /* DomainShutoffReason a destroy asked for, or -1 */
+    gboolean starting;          /* qemu_process_start() runs: an exit now is its failure */
+
+    /* An incoming migration (Prepare to Finish), see qemu_migration_dst.c. */
+    const void *mig_lease; /* the QvConnect the incoming domain belongs to;
+                            * compared only, never dereferenced; or NULL */
+    int mig_port;          /* the migration port reserved for it, or 0 */
 
     GMutex work_lock;   /* guards the two fields below */
     GQueue work;        /* QemuWork items */
@@ -82,12 +102,14 @@ QemuDomainPrivate *qemu_domain_private(DomainObj *vm);
 void qemu_domain_private_init(QemuDriver *driver, DomainObj *vm);
 
 typedef enum {
-    QEMU_PROCESS_START_PAUSED = 1 << 0, /* leave the vCPUs stopped */
+    QEMU_PROCESS_START_PAUSED = 1 << 0,   /* leave the vCPUs stopped */
+    QEMU_PROCESS_START_INCOMING = 1 << 1, /* -incoming defer (see the contract) */
 } QemuProcessStartFlags;
 
-/* Start VM (locked, inactive, the caller holds the async start job). On
- * failure the domain is shut off again (reason failed) and a QEMU that was
- * spawned is killed; when QEMU itself gave up, the error quotes its log. */
+/* Start VM (locked, inactive, the caller holds the async job START, or
+ * MIGRATION_IN with QEMU_PROCESS_START_INCOMING). On failure the domain is
+ * shut off again (reason failed) and a QEMU that was spawned is killed;
+ * when QEMU itself gave up, the error quotes its log. */
 int qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags);
 
 typedef enum {
@@ -98,7 +120,8 @@ typedef enum {
  * it still runs (dropping the lock while it waits), reap it, close the
  * monitors, remove the status file and sockets, mark the domain shut off
  * with REASON (DomainShutoffReason), switch to the persistent definition,
- * emit STOPPED and wake job waiters. A no-op for an inactive domain. */
+ * release the migration port, emit STOPPED and wake job waiters. A no-op
+ * for an inactive domain. */
 void qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int flags);
 
 /* Kill the QEMU of VM (locked): SIGTERM, then SIGKILL after GRACE_MS; with

@@ -7,11 +7,18 @@
 RPC_CLIENT_SOURCES = \
 	src/rpc/rpc_program.c src/rpc/rpc_message.c src/rpc/rpc_tls.c \
 	src/rpc/rpc_socket.c src/rpc/rpc_keepalive.c src/rpc/rpc_conn.c \
-	src/rpc/rpc_client.c
+	src/rpc/rpc_client.c src/rpc/rpc_typedparams.c
+
+# The remote driver itself; qvirtd compiles these too (src/daemon/daemon.mk)
+# so that its QEMU driver can open the destination daemon of a peer-to-peer
+# migration.
+REMOTE_DRIVER_SOURCES = \
+	src/remote/remote_driver.c src/remote/remote_driver.h \
+	src/remote/remote_driver_migrate.c src/remote/remote_driver_priv.h
 
 lib_LTLIBRARIES += libqvirt.la
 libqvirt_la_SOURCES = \
-	src/remote/remote_driver.c src/remote/remote_driver.h \
+	$(REMOTE_DRIVER_SOURCES) \
 	src/remote/remote_lib.c include/qvirt/qvirt.h \
 	$(RPC_CLIENT_SOURCES)
 libqvirt_la_CPPFLAGS = $(AM_CPPFLAGS)

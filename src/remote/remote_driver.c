@@ -1,6 +1,7 @@
 /* remote_driver.c: the remote driver (see remote_driver.h): connection set-up
  * over a UNIX socket or TLS, one forwarding function per table entry, and
- * the daemon's event MESSAGEs turned into framework events.
+ * the daemon's event MESSAGEs turned into framework events. The migration
+ * entries are in remote_driver_migrate.c.
  *
  * Every entry encodes the REMOTE (or QEMU) procedure with the rpcgen types
  * and waits for the reply without a deadline: a dead daemon is noticed by
@@ -12,6 +13,7 @@
 
 #include "driver/api.h"
 #include "remote/remote_driver.h"
+#include "remote/remote_driver_priv.h"
 #include "rpc/qemu_protocol.h"
 #include "rpc/remote_protocol.h"
 #include "rpc/rpc_client.h"
@@ -58,7 +60,7 @@ remote_loop(void)
 
 /* ---- wire conversions ---- */
 
-static void
+void
 remote_dom_to_wire(QvDomain *dom, remote_nonnull_domain *ret_wire)
 {
     ret_wire->name = dom->name;
@@ -66,67 +68,10 @@ remote_dom_to_wire(QvDomain *dom, remote_nonnull_domain *ret_wire)
     ret_wire->id = dom->id;
 }
 
-static QvDomain *
+QvDomain *
 remote_dom_from_wire(QvConnect *conn, const remote_nonnull_domain *wire)
 {
     return qv_domain_new(conn, wire->name, (const unsigned char *)wire->uuid, wire->id);
-}
-
-static int
-remote_params_from_wire(const remote_typed_param *wire, u_int n, QvTypedParam **ret_params,
-                        int *ret_nparams)
-{
-    QvTypedParam *params = NULL;
-    int nparams = 0;
-    int maxparams = 0;
-    int rc = 0;
-
-    for (u_int i = 0; i < n && rc == 0; i++) {
-        const char *f = wire[i].field;
-        const remote_typed_param_value *v = &wire[i].value;
-
-        switch (v->type) {
-        case REMOTE_TYPED_PARAM_INT:
-            rc = qv_typed_params_add_int(&params, &nparams, &maxparams, f,
-                                         v->remote_typed_param_value_u.i);
-            break;
-        case REMOTE_TYPED_PARAM_UINT:
-            rc = qv_typed_params_add_uint(&params, &nparams, &maxparams, f,
-                                          v->remote_typed_param_value_u.ui);
-            break;
-        case REMOTE_TYPED_PARAM_LLONG:
-            rc = qv_typed_params_add_llong(&params, &nparams, &maxparams, f,
-                                           v->remote_typed_param_value_u.l);
-            break;
-        case REMOTE_TYPED_PARAM_ULLONG:
-            rc = qv_typed_params_add_ullong(&params, &nparams, &maxparams, f,
-                                            v->remote_typed_param_value_u.ul);
-            break;
-        case REMOTE_TYPED_PARAM_DOUBLE:
-            rc = qv_typed_params_add_double(&params, &nparams, &maxparams, f,
-                                            v->remote_typed_param_value_u.d);
-            break;
-        case REMOTE_TYPED_PARAM_BOOLEAN:
-            rc = qv_typed_params_add_boolean(&params, &nparams, &maxparams, f,
-                                             v->remote_typed_param_value_u.b != 0);
-            break;
-        case REMOTE_TYPED_PARAM_STRING:
-            rc = qv_typed_params_add_string(&params, &nparams, &maxparams, f,
-                                            v->remote_typed_param_value_u.s);
-            break;
-        default:
-            qvirt_report_error(QVIRT_ERR_RPC, _("unknown typed parameter type %d for '%s'"),
-                               v->type, f);
-            rc = -1;
-        }
-    }
-    if (rc < 0) {
-        qv_typed_params_free(params, nparams);
-        return -1;
-    }
-    *ret_params = params;
-    *ret_nparams = nparams;
-    return 0;
 }
 
 /* ---- calls ---- */
@@ -137,7 +82,7 @@ remote_client(QvConnect *conn)
     return ((RemotePriv *)conn->private_data)->client;
 }
 
-static int
+int
 remote_call(QvConnect *conn, int proc, xdrproc_t args_proc, void *args, xdrproc_t ret_proc,
             void *ret)
 {
@@ -284,7 +229,7 @@ remote_event_func(RpcClient *client, RpcMessage *msg, gpointer opaque)
 
         if (rpc_message_decode_payload(
                 msg, (xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg, &m) == 0 &&
-            remote_params_from_wire(m.params.params_val, m.params.params_len, &params, &nparams) ==
+            rpc_typed_params_from_wire(m.params.params_val, m.params.params_len, &params, &nparams) ==
                 0)
             remote_push(qv_event_new_job_completed(&remote_driver, m.dom.name,
                                                    (const unsigned char *)m.dom.uuid, m.dom.id,
@@ -1004,7 +949,7 @@ remote_domain_get_job_stats(QvDomain *dom, int *ret_type, QvTypedParam **ret_par
                     (xdrproc_t)xdr_remote_domain_get_job_stats_args, &args,
                     (xdrproc_t)xdr_remote_domain_get_job_stats_ret, &ret) < 0)
         return -1;
-    rc = remote_params_from_wire(ret.params.params_val, ret.params.params_len, ret_params,
+    rc = rpc_typed_params_from_wire(ret.params.params_val, ret.params.params_len, ret_params,
                                  ret_nparams);
     if (rc == 0)
         *ret_type = ret.type;
@@ -1084,6 +1029,16 @@ static const HypervisorDriver remote_driver = {
     .domain_get_job_stats = remote_domain_get_job_stats,
     .domain_abort_job_flags = remote_domain_abort_job_flags,
     .domain_qemu_monitor_command = remote_domain_qemu_monitor_command,
+    .domain_migrate_begin3_params = remote_domain_migrate_begin3_params,
+    .domain_migrate_prepare3_params = remote_domain_migrate_prepare3_params,
+    .domain_migrate_perform3_params = remote_domain_migrate_perform3_params,
+    .domain_migrate_finish3_params = remote_domain_migrate_finish3_params,
+    .domain_migrate_confirm3_params = remote_domain_migrate_confirm3_params,
+    .domain_migrate_set_max_downtime = remote_domain_migrate_set_max_downtime,
+    .domain_migrate_get_max_downtime = remote_domain_migrate_get_max_downtime,
+    .domain_migrate_set_max_speed = remote_domain_migrate_set_max_speed,
+    .domain_migrate_get_max_speed = remote_domain_migrate_get_max_speed,
+    .domain_migrate_start_post_copy = remote_domain_migrate_start_post_copy,
 };
 
 int

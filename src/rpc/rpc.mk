@@ -49,7 +49,8 @@ libqvirtrpc_la_SOURCES = \
 	src/rpc/rpc_keepalive.c src/rpc/rpc_keepalive.h \
 	src/rpc/rpc_conn.c src/rpc/rpc_conn.h \
 	src/rpc/rpc_server.c src/rpc/rpc_server.h \
-	src/rpc/rpc_client.c src/rpc/rpc_client.h
+	src/rpc/rpc_client.c src/rpc/rpc_client.h \
+	src/rpc/rpc_typedparams.c src/rpc/rpc_typedparams.h
 libqvirtrpc_la_LIBADD = libqvirtrpcgen.la libqvirtutil.la $(GLIB_LIBS) $(GNUTLS_LIBS) \
 	$(TIRPC_LIBS)
 

@@ -2,7 +2,7 @@
  * virsh-style error printing, the connection, domain lookup, the command
  * table with help, and the connection and host commands (connect, uri,
  * version, hostname, capabilities). The other commands live in
- * shell_domain.c, shell_job.c and shell_event.c. */
+ * shell_domain.c, shell_job.c, shell_event.c and shell_migrate.c. */
 #include <config.h>
 
 #include <errno.h>
@@ -140,8 +140,10 @@ shell_parse_args(Shell *sh, const ShellCmd *cmd, int argc, char **argv, ShellArg
             const char *value = NULL;
 
             if (eq) {
+                /* The value points into ARGV: NAME is freed at the end of
+                 * this block. */
+                value = word + 2 + (eq - name) + 1;
                 *eq = '\0';
-                value = eq + 1;
             }
             idx = shell_opt_index(cmd, name);
             if (idx < 0) {
@@ -447,6 +449,18 @@ static const ShellCmd shell_cmds[] = {
     {"history", cmd_history, NULL, FALSE, N_("show the lines typed in this session")},
     {"hostname", cmd_hostname, NULL, TRUE, N_("print the hypervisor hostname")},
     {"list", cmd_list, NULL, TRUE, N_("list domains")},
+    /* migrate and the setters check their options before they connect. */
+    {"migrate", cmd_migrate, opts_migrate, FALSE, N_("migrate domain to another host")},
+    {"migrate-getmaxdowntime", cmd_migrate_getmaxdowntime, opts_dom, TRUE,
+     N_("get maximum tolerable downtime")},
+    {"migrate-getspeed", cmd_migrate_getspeed, opts_migrate_speed, TRUE,
+     N_("Get the maximum migration bandwidth")},
+    {"migrate-postcopy", cmd_migrate_postcopy, opts_dom, TRUE,
+     N_("Switch running migration from pre-copy to post-copy")},
+    {"migrate-setmaxdowntime", cmd_migrate_setmaxdowntime, opts_migrate_setmaxdowntime, FALSE,
+     N_("set maximum tolerable downtime")},
+    {"migrate-setspeed", cmd_migrate_setspeed, opts_migrate_setspeed, FALSE,
+     N_("Set the maximum migration bandwidth")},
     {"qemu-monitor-command", cmd_qemu_monitor_command, opts_monitor, TRUE,
      N_("QEMU Monitor Command")},
     {"quit", cmd_quit, NULL, FALSE, N_("quit this interactive terminal")},
@@ -529,19 +543,17 @@ shell_free(Shell *sh)
     g_free(sh);
 }
 
-gboolean
-shell_run_argv(Shell *sh, int argc, char **argv)
+/* The command named NAME with its options table, or NULL after printing
+ * the error. */
+static const ShellCmd *
+shell_resolve_cmd(Shell *sh, const char *name)
 {
-    const ShellCmd *cmd;
-    ShellArgs args = {0};
-    gboolean ok;
+    const ShellCmd *cmd = shell_find_cmd(name);
+    int nopts = 0;
 
-    if (argc < 1)
-        return TRUE;
-    cmd = shell_find_cmd(argv[0]);
     if (!cmd) {
-        shell_error(sh, _("unknown command: '%s'"), argv[0]);
-        return FALSE;
+        shell_error(sh, _("unknown command: '%s'"), name);
+        return NULL;
     }
     if (cmd->run == cmd_list && !cmd->opts) {
         static ShellCmd list_cmd;
@@ -554,6 +566,50 @@ shell_run_argv(Shell *sh, int argc, char **argv)
         }
         cmd = &list_cmd;
     }
+    while (cmd->opts && cmd->opts[nopts].name)
+        nopts++;
+    g_assert(nopts <= SHELL_MAX_OPTS);
+    return cmd;
+}
+
+gboolean
+shell_args_parse(Shell *sh, int argc, char **argv, ShellArgs *ret_args)
+{
+    ShellArgs args = {0};
+
+    g_assert(argc >= 1);
+    args.cmd = shell_resolve_cmd(sh, argv[0]);
+    if (!args.cmd)
+        return FALSE;
+    args.rest = g_ptr_array_new();
+    if (!shell_parse_args(sh, args.cmd, argc, argv, &args)) {
+        g_ptr_array_unref(args.rest);
+        return FALSE;
+    }
+    *ret_args = args;
+    return TRUE;
+}
+
+void
+shell_args_clear(ShellArgs *args)
+{
+    if (args->rest)
+        g_ptr_array_unref(args->rest);
+    memset(args, 0, sizeof(*args));
+}
+
+gboolean
+shell_run_argv(Shell *sh, int argc, char **argv)
+{
+    const ShellCmd *cmd;
+    ShellArgs args = {0};
+    gboolean ok;
+
+    if (argc < 1)
+        return TRUE;
+    cmd = shell_resolve_cmd(sh, argv[0]);
+    if (!cmd)
+        return FALSE;
     args.cmd = cmd;
     args.rest = g_ptr_array_new();
     ok = shell_parse_args(sh, cmd, argc, argv, &args);

@@ -1,5 +1,6 @@
 /* shell_job.c: the shell's job and monitor commands (see shell.h):
- * domjobinfo in virsh's layout, domjobabort, qemu-monitor-command (with
+ * domjobinfo in virsh's layout (with the migration figures: data, memory,
+ * dirty rate, iteration, downtime, setup time), domjobabort, qemu-monitor-command (with
  * --hmp and --pretty) and domxml-to-native. */
 #include <config.h>
 
@@ -38,6 +39,127 @@ shell_job_size(Shell *sh, const char *label, unsigned long long bytes)
     fprintf(sh->out, "%-17s %-.3lf %s\n", label, v, units[u]);
 }
 
+/* The ullong FIELD of PARAMS into *RET_VALUE; FALSE when absent. */
+static gboolean
+shell_job_ull(const QvTypedParam *params, int nparams, const char *field,
+              unsigned long long *ret_value)
+{
+    return qv_typed_params_get_ullong(params, nparams, field, ret_value) == 1;
+}
+
+/* A rate in virsh's human units ("12.500 MiB/s"). */
+static void
+shell_job_rate(Shell *sh, const char *label, unsigned long long bytes_per_s)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes_per_s;
+    guint u = 0;
+
+    while (v >= 1024 && u + 1 < G_N_ELEMENTS(units)) {
+        v /= 1024;
+        u++;
+    }
+    fprintf(sh->out, "%-17s %-.3lf %s/s\n", label, v, units[u]);
+}
+
+/* The figures of a job after its type and operation, in virsh's order and
+ * layout: each group (data, memory, file) only when one of its totals is
+ * not 0, the other fields when the statistics have them. */
+void
+shell_job_print_figures(Shell *sh, int type, const QvTypedParam *params, int nparams)
+{
+    unsigned long long v;
+    unsigned long long total = 0;
+    unsigned long long processed = 0;
+    unsigned long long remaining = 0;
+    const char *errmsg = NULL;
+    int iv;
+
+    if (shell_job_ull(params, nparams, "time_elapsed", &v))
+        fprintf(sh->out, "%-17s %-12llu ms\n", _("Time elapsed:"), v);
+    if (shell_job_ull(params, nparams, "time_elapsed_net", &v))
+        fprintf(sh->out, "%-17s %-12llu ms\n", _("Time elapsed w/o network:"), v);
+    if (type == QV_DOMAIN_JOB_BOUNDED && shell_job_ull(params, nparams, "time_remaining", &v))
+        fprintf(sh->out, "%-17s %-12llu ms\n", _("Time remaining:"), v);
+
+    shell_job_ull(params, nparams, "data_total", &total);
+    shell_job_ull(params, nparams, "data_processed", &processed);
+    shell_job_ull(params, nparams, "data_remaining", &remaining);
+    if (total || processed || remaining) {
+        shell_job_size(sh, _("Data processed:"), processed);
+        shell_job_size(sh, _("Data remaining:"), remaining);
+        shell_job_size(sh, _("Data total:"), total);
+    }
+
+    total = processed = remaining = 0;
+    shell_job_ull(params, nparams, "memory_total", &total);
+    shell_job_ull(params, nparams, "memory_processed", &processed);
+    shell_job_ull(params, nparams, "memory_remaining", &remaining);
+    if (total || processed || remaining) {
+        shell_job_size(sh, _("Memory processed:"), processed);
+        shell_job_size(sh, _("Memory remaining:"), remaining);
+        shell_job_size(sh, _("Memory total:"), total);
+        if (shell_job_ull(params, nparams, "memory_bps", &v) && v)
+            shell_job_rate(sh, _("Memory bandwidth:"), v);
+        if (shell_job_ull(params, nparams, "memory_dirty_rate", &v))
+            fprintf(sh->out, "%-17s %-12llu pages/s\n", _("Dirty rate:"), v);
+        if (shell_job_ull(params, nparams, "memory_page_size", &v))
+            fprintf(sh->out, "%-17s %-12llu bytes\n", _("Page size:"), v);
+        if (shell_job_ull(params, nparams, "memory_iteration", &v))
+            fprintf(sh->out, "%-17s %-12llu\n", _("Iteration:"), v);
+        if (shell_job_ull(params, nparams, "memory_postcopy_requests", &v))
+            fprintf(sh->out, "%-17s %-12llu\n", _("Postcopy requests:"), v);
+    }
+
+    total = processed = remaining = 0;
+    shell_job_ull(params, nparams, "disk_total", &total);
+    shell_job_ull(params, nparams, "disk_processed", &processed);
+    shell_job_ull(params, nparams, "disk_remaining", &remaining);
+    if (total || processed || remaining) {
+        shell_job_size(sh, _("File processed:"), processed);
+        shell_job_size(sh, _("File remaining:"), remaining);
+        shell_job_size(sh, _("File total:"), total);
+        if (shell_job_ull(params, nparams, "disk_bps", &v) && v)
+            shell_job_rate(sh, _("File bandwidth:"), v);
+    }
+
+    if (shell_job_ull(params, nparams, "memory_constant", &v))
+        fprintf(sh->out, "%-17s %-12llu\n", _("Constant pages:"), v);
+    if (shell_job_ull(params, nparams, "memory_normal", &v))
+        fprintf(sh->out, "%-17s %-12llu\n", _("Normal pages:"), v);
+    if (shell_job_ull(params, nparams, "memory_normal_bytes", &v))
+        shell_job_size(sh, _("Normal data:"), v);
+    if (shell_job_ull(params, nparams, "downtime", &v)) {
+        fprintf(sh->out, "%-17s %-12llu ms\n",
+                type == QV_DOMAIN_JOB_COMPLETED ? _("Total downtime:") : _("Expected downtime:"),
+                v);
+    }
+    if (shell_job_ull(params, nparams, "downtime_net", &v))
+        fprintf(sh->out, "%-17s %-12llu ms\n", _("Downtime w/o network:"), v);
+    if (shell_job_ull(params, nparams, "setup_time", &v))
+        fprintf(sh->out, "%-17s %-12llu ms\n", _("Setup time:"), v);
+    if (shell_job_ull(params, nparams, "compression_cache", &v))
+        shell_job_size(sh, _("Compression cache:"), v);
+    if (shell_job_ull(params, nparams, "compression_bytes", &v))
+        shell_job_size(sh, _("Compressed data:"), v);
+    if (shell_job_ull(params, nparams, "compression_pages", &v))
+        fprintf(sh->out, "%-17s %-13llu\n", _("Compressed pages:"), v);
+    if (shell_job_ull(params, nparams, "compression_cache_misses", &v))
+        fprintf(sh->out, "%-17s %-13llu\n", _("Compression cache misses:"), v);
+    if (shell_job_ull(params, nparams, "compression_overflow", &v))
+        fprintf(sh->out, "%-17s %-13llu\n", _("Compression overflows:"), v);
+    if (qv_typed_params_get_int(params, nparams, "auto_converge_throttle", &iv) == 1)
+        fprintf(sh->out, "%-17s %-13d %%\n", _("Auto converge throttle:"), iv);
+    if (shell_job_ull(params, nparams, "disk_temp_used", &v))
+        shell_job_size(sh, _("Temporary disk space use:"), v);
+    if (shell_job_ull(params, nparams, "disk_temp_total", &v))
+        shell_job_size(sh, _("Temporary disk space total:"), v);
+    if (qv_typed_params_get_string(params, nparams, "errmsg", &errmsg) == 1)
+        fprintf(sh->out, "%-17s %s\n", _("Error message:"), errmsg);
+    /* A field of an unexpected type is left out, not an error. */
+    qvirt_error_reset();
+}
+
 const ShellOpt opts_domjobinfo[] = {
     {"domain", SHELL_OPT_STRING, TRUE, TRUE},
     {"completed", SHELL_OPT_BOOL, FALSE, FALSE},
@@ -53,7 +175,6 @@ cmd_domjobinfo(Shell *sh, ShellArgs *args)
     int nparams = 0;
     int type;
     unsigned int flags = 0;
-    unsigned long long v;
     const char *op = NULL;
 
     if (!dom)
@@ -64,15 +185,32 @@ cmd_domjobinfo(Shell *sh, ShellArgs *args)
         flags |= QV_DOMAIN_JOB_STATS_KEEP_COMPLETED;
     if (qv_domain_get_job_stats(dom, &type, &params, &nparams, flags) < 0) {
         QvDomainJobInfo info;
+        int maxparams = 0;
 
         if (flags || qvirt_error_last_code() != QVIRT_ERR_NO_SUPPORT ||
             qv_domain_get_job_info(dom, &info) < 0) {
             shell_report_last(sh);
             return FALSE;
         }
+        /* The same figures from the older call, under the names of the
+         * statistics. */
         type = info.type;
-        qv_typed_params_add_ullong(&params, &nparams, &(int){nparams}, "time_elapsed",
-                                   info.time_elapsed_ms);
+        params = NULL;
+        nparams = 0;
+#define ADD_INFO(field, value)                                                                     \
+    qv_typed_params_add_ullong(&params, &nparams, &maxparams, field, value)
+        ADD_INFO("time_elapsed", info.time_elapsed_ms);
+        ADD_INFO("time_remaining", info.time_remaining_ms);
+        ADD_INFO("data_total", info.data_total);
+        ADD_INFO("data_processed", info.data_processed);
+        ADD_INFO("data_remaining", info.data_remaining);
+        ADD_INFO("memory_total", info.mem_total);
+        ADD_INFO("memory_processed", info.mem_processed);
+        ADD_INFO("memory_remaining", info.mem_remaining);
+        ADD_INFO("disk_total", info.file_total);
+        ADD_INFO("disk_processed", info.file_processed);
+        ADD_INFO("disk_remaining", info.file_remaining);
+#undef ADD_INFO
     }
     fprintf(sh->out, "%-17s %-12s\n", _("Job type:"), shell_job_type_str(type));
     if (type == QV_DOMAIN_JOB_NONE) {
@@ -101,33 +239,7 @@ cmd_domjobinfo(Shell *sh, ShellArgs *args)
         }
     }
     qvirt_error_reset();
-    if (qv_typed_params_get_ullong(params, nparams, "time_elapsed", &v) == 1)
-        fprintf(sh->out, "%-17s %-12llu ms\n", _("Time elapsed:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "time_remaining", &v) == 1)
-        fprintf(sh->out, "%-17s %-12llu ms\n", _("Time remaining:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "data_processed", &v) == 1)
-        shell_job_size(sh, _("Data processed:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "data_remaining", &v) == 1)
-        shell_job_size(sh, _("Data remaining:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "data_total", &v) == 1)
-        shell_job_size(sh, _("Data total:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "memory_processed", &v) == 1)
-        shell_job_size(sh, _("Memory processed:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "memory_remaining", &v) == 1)
-        shell_job_size(sh, _("Memory remaining:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "memory_total", &v) == 1)
-        shell_job_size(sh, _("Memory total:"), v);
-    if (qv_typed_params_get_ullong(params, nparams, "memory_bps", &v) == 1)
-        fprintf(sh->out, "%-17s %-.3lf MiB/s\n", _("Memory bandwidth:"),
-                (double)v / (1024.0 * 1024.0));
-    if (qv_typed_params_get_ullong(params, nparams, "downtime", &v) == 1)
-        fprintf(sh->out, "%-17s %-12llu ms\n", _("Total downtime:"), v);
-    {
-        const char *errmsg = NULL;
-
-        if (qv_typed_params_get_string(params, nparams, "errmsg", &errmsg) == 1)
-            fprintf(sh->out, "%-17s %s\n", _("Error message:"), errmsg);
-    }
+    shell_job_print_figures(sh, type, params, nparams);
     qvirt_error_reset();
     qv_typed_params_free(params, nparams);
     return TRUE;

@@ -17,7 +17,7 @@ typedef struct {
     gboolean positional; /* may be given without its --name */
 } ShellOpt;
 
-#define SHELL_MAX_OPTS 16
+#define SHELL_MAX_OPTS 64 /* migrate has the most */
 
 typedef struct _ShellCmd ShellCmd;
 
@@ -53,6 +53,16 @@ QvDomain *shell_args_domain(Shell *sh, const ShellArgs *args);
 /* BUF holds 37 bytes. */
 void shell_uuid_format(const unsigned char *uuid, char *buf);
 char *shell_read_file(Shell *sh, const char *path);
+/* Parse ARGV (ARGV[0] names the command) into RET_ARGS as shell_run_argv()
+ * does, without connecting or running it: for tests of a command's options.
+ * FALSE after printing the errors. RET_ARGS borrows ARGV's words; release it
+ * with shell_args_clear(). */
+gboolean shell_args_parse(Shell *sh, int argc, char **argv, ShellArgs *ret_args);
+void shell_args_clear(ShellArgs *args);
+/* domjobinfo's lines after "Job type:" and "Operation:" (shell_job.c): the
+ * figures of a job of TYPE (QvDomainJobType) from its statistics, in virsh's
+ * order and layout. */
+void shell_job_print_figures(Shell *sh, int type, const QvTypedParam *params, int nparams);
 /* The options of list (more than one static table holds). */
 const ShellOpt *shell_list_opts(void);
 
@@ -68,6 +78,10 @@ extern const ShellOpt opts_dumpxml[];
 extern const ShellOpt opts_event[];
 extern const ShellOpt opts_file[];
 extern const ShellOpt opts_help[];
+extern const ShellOpt opts_migrate[];
+extern const ShellOpt opts_migrate_setmaxdowntime[];
+extern const ShellOpt opts_migrate_setspeed[];
+extern const ShellOpt opts_migrate_speed[];
 extern const ShellOpt opts_mode[];
 extern const ShellOpt opts_monitor[];
 extern const ShellOpt opts_start[];
@@ -93,6 +107,12 @@ gboolean cmd_help(Shell *sh, ShellArgs *args);
 gboolean cmd_history(Shell *sh, ShellArgs *args);
 gboolean cmd_hostname(Shell *sh, ShellArgs *args);
 gboolean cmd_list(Shell *sh, ShellArgs *args);
+gboolean cmd_migrate(Shell *sh, ShellArgs *args);
+gboolean cmd_migrate_getmaxdowntime(Shell *sh, ShellArgs *args);
+gboolean cmd_migrate_getspeed(Shell *sh, ShellArgs *args);
+gboolean cmd_migrate_postcopy(Shell *sh, ShellArgs *args);
+gboolean cmd_migrate_setmaxdowntime(Shell *sh, ShellArgs *args);
+gboolean cmd_migrate_setspeed(Shell *sh, ShellArgs *args);
 gboolean cmd_qemu_monitor_command(Shell *sh, ShellArgs *args);
 gboolean cmd_quit(Shell *sh, ShellArgs *args);
 gboolean cmd_reboot(Shell *sh, ShellArgs *args);

@@ -10,6 +10,7 @@ tests_driver_test_driver_SOURCES = \
 	tests/driver/fakedriver.c tests/driver/fakedriver.h \
 	tests/driver/test-uri.c tests/driver/test-typedparams.c \
 	tests/driver/test-registry.c tests/driver/test-event.c \
+	tests/driver/test-migrate.c tests/driver/test-hostid.c \
 	tests/testutil.c tests/testutil.h
 tests_driver_test_driver_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \

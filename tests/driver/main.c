@@ -14,5 +14,7 @@ main(int argc, char **argv)
     test_typedparams_register();
     test_registry_register_cases();
     test_event_register_cases();
+    test_migrate_register();
+    test_hostid_register();
     return g_test_run();
 }

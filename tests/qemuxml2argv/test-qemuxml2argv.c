@@ -102,6 +102,7 @@ test_context(const char *name, const DomainDef *def, TestContext *tc)
     }
     tc->ctx.kvm_usable = !flags.no_kvm;
     tc->ctx.sandbox = flags.no_sandbox ? QEMU_COMMAND_SANDBOX_OFF : QEMU_COMMAND_SANDBOX_DEFAULT;
+    tc->ctx.incoming = flags.incoming ? "defer" : NULL;
     if (!flags.no_tap_fd && !flags.native) {
         tc->tap_fds = g_new0(int, def->nnets + 1);
         for (size_t i = 0; i < def->nnets; i++)
@@ -522,6 +523,7 @@ static const struct {
     {"-vnc", OPT_KEYVAL, "vnc", "vnc", TRUE},
     {"-sandbox", OPT_KEYVAL, "sandbox", "enable", TRUE},
     {"-msg", OPT_KEYVAL, "msg", NULL, TRUE},
+    {"-incoming", OPT_VERBATIM, NULL, NULL, TRUE},
 };
 
 static void

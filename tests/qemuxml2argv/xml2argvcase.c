@@ -15,6 +15,7 @@ xml2argv_case_flags(const char *name, Xml2ArgvCaseFlags *ret_flags)
         .no_tap_fd = strstr(name, "notapfd") != NULL,
         .no_sandbox = strstr(name, "nosandbox") != NULL,
         .native = strstr(name, "native") != NULL,
+        .incoming = strstr(name, "incoming") != NULL,
     };
 
     *ret_flags = flags;

@@ -5,7 +5,8 @@
  * A case NAME.xml is built with an HMP monitor when NAME contains "hmp",
  * as if KVM were unusable with "nokvm", without tap descriptors with
  * "notapfd", without -sandbox with "nosandbox", and for domxml-to-native
- * (monitor by path, taps by name) with "native". Test code only. */
+ * (monitor by path, taps by name) with "native", and as the incoming side
+ * of a migration (-incoming defer) with "incoming". Test code only. */
 #pragma once
 
 #include <glib.h>
@@ -16,6 +17,7 @@ typedef struct {
     gboolean no_tap_fd;
     gboolean no_sandbox;
     gboolean native;
+    gboolean incoming;
 } Xml2ArgvCaseFlags;
 
 void xml2argv_case_flags(const char *name, Xml2ArgvCaseFlags *ret_flags);

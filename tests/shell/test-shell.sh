@@ -387,6 +387,51 @@ X
 check "qemu-monitor-command --hmp --pretty" 1 "$tmp/nl" "$tmp/hmp-pretty.err" \
     -- q qemu-monitor-command test --hmp --pretty info status
 
+# ---- migration (the test driver has none: a clean error and exit 1) ----
+check "migrate (client-driven) is unsupported" 1 "$tmp/nl" "" -- q migrate --live test "$URI"
+contains "migrate error" "error: " "$tmp/err"
+contains "migrate error says why" "support" "$tmp/err"
+check "migrate --p2p is unsupported" 1 "$tmp/nl" "" -- q migrate --live --p2p test "$URI"
+contains "migrate --p2p error says why" "support" "$tmp/err"
+check "migrate --verbose --timeout is unsupported" 1 "$tmp/nl" "" \
+    -- q migrate --live --verbose --timeout 1 --dname test2 test "$URI"
+contains "migrate --verbose error says why" "support" "$tmp/err"
+check "migrate to a missing destination" 1 "$tmp/nl" "" \
+    -- q migrate test "test+unix:///default?socket=$tmp/none"
+contains "migrate destination error" \
+    "error: failed to connect to the destination 'test+unix:///default?socket=$tmp/none'" "$tmp/err"
+check "migrate of a missing domain" 1 "$tmp/nl" "" -- q migrate nosuch "$URI"
+contains "migrate missing domain error" "error: failed to get domain 'nosuch'" "$tmp/err"
+expect migrate-direct.err <<'X'
+error: direct migration is not supported: use --p2p or a client-driven migration
+X
+check "migrate --direct is refused" 1 "$tmp/nl" "$tmp/migrate-direct.err" \
+    -- q migrate --direct test "$URI"
+expect migrate-both.err <<'X'
+error: Options --copy-storage-all and --copy-storage-inc are mutually exclusive
+X
+check "migrate with both storage copies is refused" 1 "$tmp/nl" "$tmp/migrate-both.err" \
+    -- q migrate --copy-storage-all --copy-storage-inc test "$URI"
+check "read-only migrate is refused" 1 "$tmp/nl" "" -- "$QVIRT" -r -c "$URI" migrate test "$URI"
+contains "read-only migrate error" "error: operation forbidden" "$tmp/err"
+for cmd in "migrate-setmaxdowntime test 100" "migrate-getmaxdowntime test" \
+    "migrate-setspeed test 100" "migrate-setspeed test 100 --postcopy" \
+    "migrate-getspeed test" "migrate-getspeed test --postcopy" "migrate-postcopy test"; do
+    # shellcheck disable=SC2086 # the words of the command
+    check "$cmd is unsupported" 1 "$tmp/nl" "" -- q $cmd
+    contains "$cmd error says why" "not supported" "$tmp/err"
+done
+expect setmaxdowntime-0.err <<'X'
+error: Numeric value '0' for <downtime> option is malformed or out of range
+X
+check "migrate-setmaxdowntime 0 is refused" 1 "$tmp/nl" "$tmp/setmaxdowntime-0.err" \
+    -- q migrate-setmaxdowntime test 0
+printf 'running\n\n' >"$tmp/still-running.out"
+check "the domain runs on after the refused migrations" 0 "$tmp/still-running.out" /dev/null \
+    -- q domstate test
+check "domjobinfo after the refused migrations" 0 "$tmp/jobinfo.out" /dev/null \
+    -- q domjobinfo test
+
 # ---- connection and host ----
 printf '%s\n\n' "$URI" >"$tmp/uri.out"
 check "uri" 0 "$tmp/uri.out" /dev/null -- q uri

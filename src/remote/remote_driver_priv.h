@@ -1,0 +1,48 @@
+/* remote_driver_priv.h: what the remote driver's files share (see
+ * remote_driver.h): the call helper, the domain handle conversions and the
+ * migration entries of remote_driver_migrate.c. Not for other layers. */
+#pragma once
+
+#include "rpc/rpc_message.h"
+
+#include "driver/api.h"
+#include "rpc/remote_protocol.h"
+#include "rpc/rpc_typedparams.h"
+
+/* Call REMOTE procedure PROC on CONN's daemon (see remote_driver.c). */
+int remote_call(QvConnect *conn, int proc, xdrproc_t args_proc, void *args, xdrproc_t ret_proc,
+                void *ret);
+
+/* DOM as a wire handle; RET_WIRE borrows DOM's name. */
+void remote_dom_to_wire(QvDomain *dom, remote_nonnull_domain *ret_wire);
+/* A new handle on CONN for the wire handle WIRE. */
+QvDomain *remote_dom_from_wire(QvConnect *conn, const remote_nonnull_domain *wire);
+/* The migration entries (remote_driver_migrate.c). */
+char *remote_domain_migrate_begin3_params(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                          char **ret_cookie_out, int *ret_cookie_outlen,
+                                          unsigned int flags);
+int remote_domain_migrate_prepare3_params(QvConnect *dconn, const QvTypedParam *params, int nparams,
+                                          const char *cookie_in, int cookie_inlen,
+                                          char **ret_cookie_out, int *ret_cookie_outlen,
+                                          char **ret_uri_out, unsigned int flags);
+int remote_domain_migrate_perform3_params(QvDomain *dom, const char *dconnuri,
+                                          const QvTypedParam *params, int nparams,
+                                          const char *cookie_in, int cookie_inlen,
+                                          char **ret_cookie_out, int *ret_cookie_outlen,
+                                          unsigned int flags);
+QvDomain *remote_domain_migrate_finish3_params(QvConnect *dconn, const QvTypedParam *params,
+                                               int nparams, const char *cookie_in, int cookie_inlen,
+                                               char **ret_cookie_out, int *ret_cookie_outlen,
+                                               unsigned int flags, int cancelled);
+int remote_domain_migrate_confirm3_params(QvDomain *dom, const QvTypedParam *params, int nparams,
+                                          const char *cookie_in, int cookie_inlen,
+                                          unsigned int flags, int cancelled);
+int remote_domain_migrate_set_max_downtime(QvDomain *dom, unsigned long long downtime_ms,
+                                           unsigned int flags);
+int remote_domain_migrate_get_max_downtime(QvDomain *dom, unsigned long long *ret_downtime_ms,
+                                           unsigned int flags);
+int remote_domain_migrate_set_max_speed(QvDomain *dom, unsigned long long bandwidth_mibs,
+                                        unsigned int flags);
+int remote_domain_migrate_get_max_speed(QvDomain *dom, unsigned long long *ret_bandwidth_mibs,
+                                        unsigned int flags);
+int remote_domain_migrate_start_post_copy(QvDomain *dom, unsigned int flags);

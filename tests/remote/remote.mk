@@ -1,0 +1,15 @@
+## tests/remote: the client library's migration calls end to end against
+## the build tree's qvirtd with the test driver (test-remote-migrate): XDR
+## layouts of the migration structs, NO_SUPPORT coming back cleanly, the
+## daemon refusing URIs of drivers it has not loaded, host_uuid, and the
+## stock virsh's migration tuning commands (skipped without virsh).
+check_PROGRAMS += tests/remote/test-remote-migrate
+TESTS += tests/remote/test-remote-migrate
+tests_remote_test_remote_migrate_SOURCES = tests/remote/test-remote-migrate.c \
+	tests/testutil.c tests/testutil.h
+tests_remote_test_remote_migrate_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \
+	-DQVIRTD_PATH=\""$(abs_top_builddir)/src/daemon/qvirtd"\"
+tests_remote_test_remote_migrate_LDADD = libqvirt.la libqvirt_private.la libqvirtrpcgen.la $(GLIB_LIBS) $(TIRPC_LIBS)
+EXTRA_tests_remote_test_remote_migrate_DEPENDENCIES = src/daemon/qvirtd \
+	src/drivers/qvirt_driver_test.la
