@@ -234,9 +234,8 @@ qemu_driver_lookup_by_id(QemuDriver *driver, int id)
 
 /* ---- helpers ---- */
 
-/* Lock VM and check that it is still listed. */
-static int
-driver_lock_domain(DomainObj *vm)
+int
+qemu_driver_lock_domain(DomainObj *vm)
 {
     domain_obj_lock(vm);
     if (vm->removing) {
@@ -248,8 +247,8 @@ driver_lock_domain(DomainObj *vm)
     return 0;
 }
 
-static int
-driver_check_active(DomainObj *vm)
+int
+qemu_driver_check_active(DomainObj *vm)
 {
     if (!domain_obj_is_active(vm)) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("domain '%s' is not running"),
@@ -326,7 +325,7 @@ int
 qemu_driver_undefine(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 {
     QEMU_CHECK_FLAGS(flags, QV_DOMAIN_UNDEFINE_ALL, -1);
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     if (!vm->persistent) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("cannot undefine transient domain '%s'"),
@@ -379,7 +378,7 @@ qemu_driver_create(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     int rc;
 
     QEMU_CHECK_FLAGS(flags, QV_DOMAIN_START_PAUSED | QV_DOMAIN_START_FORCE_BOOT, -1);
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     rc = driver_start_locked(driver, vm, flags);
     domain_obj_unlock(vm);
@@ -422,10 +421,10 @@ qemu_driver_destroy(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     int ret = -1;
 
     QEMU_CHECK_FLAGS(flags, QV_DOMAIN_DESTROY_GRACEFUL, -1);
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     priv = qemu_domain_private(vm);
-    if (driver_check_active(vm) < 0)
+    if (qemu_driver_check_active(vm) < 0)
         goto unlock;
     run = priv->run;
 
@@ -471,9 +470,9 @@ driver_monitor_action(DomainObj *vm, DriverMonitorAction action)
     QemuMonitor *mon;
     int rc = -1;
 
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
-    if (driver_check_active(vm) < 0)
+    if (qemu_driver_check_active(vm) < 0)
         goto unlock;
     if (domain_job_begin_flags(vm, DOMAIN_JOB_MODIFY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0)
         goto unlock;
@@ -567,9 +566,9 @@ driver_suspend_resume(QemuDriver *driver, DomainObj *vm, gboolean suspend)
 {
     int rc = -1;
 
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
-    if (driver_check_active(vm) < 0 ||
+    if (qemu_driver_check_active(vm) < 0 ||
         domain_job_begin_flags(vm, DOMAIN_JOB_SUSPEND, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0)
         goto unlock;
     if (suspend && vm->state == DOMAIN_STATE_PAUSED) {
@@ -618,7 +617,7 @@ qemu_driver_get_info(QemuDriver *driver, DomainObj *vm, QvDomainInfo *ret_info)
     pid_t pid;
     unsigned long long start;
 
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     info.state = vm->state;
     info.max_mem_kib = vm->def->memory_kib;
@@ -641,7 +640,7 @@ qemu_driver_get_state(QemuDriver *driver, DomainObj *vm, int *ret_state, int *re
     int state;
 
     QEMU_CHECK_FLAGS(flags, 0, -1);
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     state = domain_obj_get_state(vm, &reason);
     domain_obj_unlock(vm);
@@ -658,7 +657,7 @@ qemu_driver_get_xml_desc(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 
     QEMU_CHECK_FLAGS(
         flags, QV_DOMAIN_XML_SECURE | QV_DOMAIN_XML_INACTIVE | QV_DOMAIN_XML_MIGRATABLE, NULL);
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return NULL;
     if (flags & QV_DOMAIN_XML_INACTIVE)
         xml = domain_def_format(domain_obj_get_persistent_def(vm), DOMAIN_DEF_FORMAT_INACTIVE);
@@ -673,7 +672,7 @@ qemu_driver_get_xml_desc(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 int
 qemu_driver_get_autostart(QemuDriver *driver, DomainObj *vm, int *ret_autostart)
 {
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     *ret_autostart = vm->autostart ? 1 : 0;
     domain_obj_unlock(vm);
@@ -685,7 +684,7 @@ qemu_driver_set_autostart(QemuDriver *driver, DomainObj *vm, int autostart)
 {
     int rc = 0;
 
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     if (!vm->persistent) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID,
@@ -715,10 +714,10 @@ qemu_driver_monitor_command(QemuDriver *driver, DomainObj *vm, const char *cmd, 
     int rc = -1;
 
     QEMU_CHECK_FLAGS(flags, QV_DOMAIN_QEMU_MONITOR_COMMAND_HMP, -1);
-    if (driver_lock_domain(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     priv = qemu_domain_private(vm);
-    if (driver_check_active(vm) < 0 ||
+    if (qemu_driver_check_active(vm) < 0 ||
         domain_job_begin_flags(vm, DOMAIN_JOB_QUERY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0)
         goto unlock;
     if (priv->base.hmp)

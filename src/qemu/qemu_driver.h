@@ -129,6 +129,11 @@ char *qemu_driver_domain_xml_to_native(QemuDriver *driver, const char *format, c
 
 /* ---- for qemu_process.c and the module ---- */
 
+/* Lock VM and check that it is still listed: 0, or -1 (NO_DOMAIN) with VM
+ * unlocked again. */
+int qemu_driver_lock_domain(DomainObj *vm);
+/* 0 when VM (locked) runs, else -1 with OPERATION_INVALID. */
+int qemu_driver_check_active(DomainObj *vm);
 /* Give VM (locked) the driver's private data, job callbacks and job limits
  * if it has none yet. */
 void qemu_driver_prepare_domain(QemuDriver *driver, DomainObj *vm);

@@ -71,31 +71,6 @@ QVIRT_LOG_INIT("qemu.migration.src");
 
 /* ---- small helpers ---- */
 
-/* Lock VM and check that it is still listed. */
-static int
-src_lock(DomainObj *vm)
-{
-    domain_obj_lock(vm);
-    if (vm->removing) {
-        qvirt_report_error(QVIRT_ERR_NO_DOMAIN, _("domain '%s' no longer exists"),
-                           domain_obj_get_name(vm));
-        domain_obj_unlock(vm);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-src_check_active(DomainObj *vm)
-{
-    if (!domain_obj_is_active(vm)) {
-        qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("domain '%s' is not running"),
-                           domain_obj_get_name(vm));
-        return -1;
-    }
-    return 0;
-}
-
 static int
 src_check_flags(unsigned int flags, const char *func)
 {
@@ -139,6 +114,25 @@ src_caps(QemuDriver *driver, DomainObj *vm)
         return qemu_caps_ref(priv->caps);
     return qemu_caps_cache_lookup(driver->caps_cache,
                                   vm->def->emulator ? vm->def->emulator : driver->config->emulator);
+}
+
+/* QEMU before 9.0 loses guest writes while it migrates a TCG guest (see
+ * known issues in the docs): say so in the log, as the user cannot see it
+ * otherwise. */
+static void
+src_warn_tcg(QemuDriver *driver, DomainObj *vm)
+{
+    g_autoptr(QemuCaps) caps = NULL;
+
+    if (vm->def->virt_type != DOMAIN_VIRT_QEMU || !(caps = src_caps(driver, vm))) {
+        qvirt_error_reset();
+        return;
+    }
+    if (qemu_caps_get_version(caps) < 9000000)
+        QVIRT_WARN("domain '%s' runs under TCG on QEMU %u.%u: QEMU before 9.0 may corrupt the "
+                   "memory of a TCG guest during live migration",
+                   domain_obj_get_name(vm), qemu_caps_get_version(caps) / 1000000,
+                   qemu_caps_get_version(caps) / 1000 % 1000);
 }
 
 /* The values of every MIGRATE_DISKS parameter (NULL-terminated, borrowed
@@ -537,9 +531,9 @@ qemu_migration_src_begin(QemuDriver *driver, DomainObj *vm, const QvTypedParam *
 {
     char *xml = NULL;
 
-    if (src_check_flags(flags, __func__) < 0 || src_lock(vm) < 0)
+    if (src_check_flags(flags, __func__) < 0 || qemu_driver_lock_domain(vm) < 0)
         return NULL;
-    if (src_check_active(vm) < 0)
+    if (qemu_driver_check_active(vm) < 0)
         goto unlock;
     if (qemu_migration_job_start(vm, JOB_OUT, flags) < 0)
         goto unlock;
@@ -550,6 +544,7 @@ qemu_migration_src_begin(QemuDriver *driver, DomainObj *vm, const QvTypedParam *
         goto unlock;
     }
     QVIRT_INFO("domain '%s': migration begins (flags 0x%x)", domain_obj_get_name(vm), flags);
+    src_warn_tcg(driver, vm);
     /* A lease of an earlier migration of this domain is stale now. */
     src_lease_drop(vm->def->uuid);
     qemu_migration_job_continue(vm);
@@ -931,11 +926,11 @@ qemu_migration_src_perform(QemuDriver *driver, DomainObj *vm, const char *dconnu
                            _("a destination daemon URI is only used by peer-to-peer migration"));
         return -1;
     }
-    if (src_lock(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     if (qemu_migration_job_start_phase(vm, JOB_OUT, QEMU_MIGRATION_PHASE_PERFORM3) < 0)
         goto unlock;
-    if (src_check_active(vm) < 0) {
+    if (qemu_driver_check_active(vm) < 0) {
         qemu_migration_job_finish(vm);
         goto unlock;
     }
@@ -1038,7 +1033,7 @@ qemu_migration_src_confirm(QemuDriver *driver, DomainObj *vm, const QvTypedParam
     QvirtError *refused = NULL;
     int ret = 0;
 
-    if (!qv_driver_check_flags(flags, SRC_FLAGS, __func__) || src_lock(vm) < 0)
+    if (!qv_driver_check_flags(flags, SRC_FLAGS, __func__) || qemu_driver_lock_domain(vm) < 0)
         return -1;
     if (cancelled && domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_NONE) {
         /* A failed Perform already rolled back and ended the job. */
@@ -1101,9 +1096,9 @@ qemu_migration_abort(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     int phase;
 
     QV_CHECK_FLAGS(flags, 0, -1);
-    if (src_lock(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
-    if (src_check_active(vm) < 0)
+    if (qemu_driver_check_active(vm) < 0)
         goto unlock;
     job = domain_job_get_async(vm->job);
     phase = domain_job_get_phase(vm->job);
@@ -1158,9 +1153,9 @@ unlock:
 static int
 src_tune_begin(DomainObj *vm, DomainJob job_type)
 {
-    if (src_lock(vm) < 0)
+    if (qemu_driver_lock_domain(vm) < 0)
         return -1;
-    if (src_check_active(vm) < 0 ||
+    if (qemu_driver_check_active(vm) < 0 ||
         domain_job_begin_flags(vm, job_type, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0) {
         domain_obj_unlock(vm);
         return -1;
