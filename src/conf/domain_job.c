@@ -26,6 +26,7 @@
 #include "util/enum.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/xml.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_DOMAIN
 
@@ -1010,19 +1011,6 @@ domain_job_format_status(const DomainJobObj *job, GString *buf, int indent)
     g_string_append_printf(buf, "%*s</job>\n", indent, "");
 }
 
-static char *
-job_xml_prop(xmlNodePtr node, const char *name)
-{
-    xmlChar *value = xmlGetProp(node, (const xmlChar *)name);
-    char *copy;
-
-    if (!value)
-        return NULL;
-    copy = g_strdup((const char *)value);
-    xmlFree(value);
-    return copy;
-}
-
 static int
 job_parse_number(const char *str, int base, guint64 *ret_value)
 {
@@ -1066,11 +1054,11 @@ domain_job_parse_status(DomainJobObj *job, xmlNodePtr job_node, const char *file
         return -1;
     }
 
-    type_str = job_xml_prop(job_node, "type");
-    async_str = job_xml_prop(job_node, "async");
-    phase_str = job_xml_prop(job_node, "phase");
-    flags_str = job_xml_prop(job_node, "flags");
-    started_str = job_xml_prop(job_node, "asyncStarted");
+    type_str = qvirt_xml_prop(job_node, "type");
+    async_str = qvirt_xml_prop(job_node, "async");
+    phase_str = qvirt_xml_prop(job_node, "phase");
+    flags_str = qvirt_xml_prop(job_node, "flags");
+    started_str = qvirt_xml_prop(job_node, "asyncStarted");
 
     if (!type_str || !async_str) {
         qvirt_report_error(QVIRT_ERR_XML_ERROR,

@@ -174,6 +174,23 @@ int qv_domain_migrate_get_max_speed(QvDomain *dom, unsigned long long *ret_bandw
                                     unsigned int flags);
 int qv_domain_migrate_start_post_copy(QvDomain *dom, unsigned int flags);
 
+/* ---- block jobs (driver/blockjob.h; libvirt's virDomainBlock*) ----
+ * All but the info call are refused on read-only connections. */
+int qv_domain_block_pull(QvDomain *dom, const char *disk, unsigned long long bandwidth,
+                         unsigned int flags);
+int qv_domain_block_rebase(QvDomain *dom, const char *disk, const char *base,
+                           unsigned long long bandwidth, unsigned int flags);
+int qv_domain_block_commit(QvDomain *dom, const char *disk, const char *base, const char *top,
+                           unsigned long long bandwidth, unsigned int flags);
+int qv_domain_block_copy(QvDomain *dom, const char *disk, const char *destxml,
+                         const QvTypedParam *params, int nparams, unsigned int flags);
+int qv_domain_block_job_abort(QvDomain *dom, const char *disk, unsigned int flags);
+/* 1 with *RET_INFO when DISK has a job, 0 when not, -1 on error. */
+int qv_domain_get_block_job_info(QvDomain *dom, const char *disk, QvDomainBlockJobInfo *ret_info,
+                                 unsigned int flags);
+int qv_domain_block_job_set_speed(QvDomain *dom, const char *disk, unsigned long long bandwidth,
+                                  unsigned int flags);
+
 /* *RET_RESULT is a new string. Refused on read-only connections. */
 int qv_domain_qemu_monitor_command(QvDomain *dom, const char *cmd, char **ret_result,
                                    unsigned int flags);

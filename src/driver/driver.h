@@ -29,6 +29,7 @@
 
 #include <glib.h>
 
+#include "driver/blockjob.h"
 #include "driver/connect.h"
 #include "driver/migrate.h"
 #include "driver/typedparams.h"
@@ -278,8 +279,28 @@ struct _HypervisorDriver {
                                         unsigned int flags);
     int (*domain_migrate_start_post_copy)(QvDomain *dom, unsigned int flags);
 
-    /* Later additions go here, at the end: block jobs (pull, rebase,
-     * commit, copy, abort, info, speed), save/restore, managed save and
+    /* ---- block jobs (driver/blockjob.h); DISK is a target ("vda") or a
+     * source path; BANDWIDTH is MiB/s unless a BANDWIDTH_BYTES flag ---- */
+    int (*domain_block_pull)(QvDomain *dom, const char *disk, unsigned long long bandwidth,
+                             unsigned int flags);
+    /* BASE may be NULL; with QV_DOMAIN_BLOCK_REBASE_COPY it is the copy's
+     * destination path (libvirt's blockcopy through BlockRebase). */
+    int (*domain_block_rebase)(QvDomain *dom, const char *disk, const char *base,
+                               unsigned long long bandwidth, unsigned int flags);
+    /* BASE and TOP may be NULL (the chain's base / the active layer). */
+    int (*domain_block_commit)(QvDomain *dom, const char *disk, const char *base,
+                               const char *top, unsigned long long bandwidth, unsigned int flags);
+    /* DESTXML: a <disk> (or <disk type='file'><source file=.../>) for the copy. */
+    int (*domain_block_copy)(QvDomain *dom, const char *disk, const char *destxml,
+                             const QvTypedParam *params, int nparams, unsigned int flags);
+    int (*domain_block_job_abort)(QvDomain *dom, const char *disk, unsigned int flags);
+    /* 1 and *RET_INFO when DISK has a job, 0 when not (RET_INFO zeroed). */
+    int (*domain_get_block_job_info)(QvDomain *dom, const char *disk,
+                                     QvDomainBlockJobInfo *ret_info, unsigned int flags);
+    int (*domain_block_job_set_speed)(QvDomain *dom, const char *disk,
+                                      unsigned long long bandwidth, unsigned int flags);
+
+    /* Later additions go here, at the end: save/restore, managed save and
      * core dump. */
 };
 

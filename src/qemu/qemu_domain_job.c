@@ -19,6 +19,7 @@
 #include "qemu/qemu_domain_job.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/xml.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_QEMU
 
@@ -121,19 +122,6 @@ qemu_domain_job_status_where(xmlNodePtr node)
     return g_strdup(_("the status XML"));
 }
 
-static char *
-job_xml_prop(xmlNodePtr node, const char *name)
-{
-    xmlChar *value = xmlGetProp(node, (const xmlChar *)name);
-    char *copy;
-
-    if (!value)
-        return NULL;
-    copy = g_strdup((const char *)value);
-    xmlFree(value);
-    return copy;
-}
-
 /* NODE has only the attributes in ALLOWED (NULL-terminated) and no
  * children other than white space or comments. */
 static int
@@ -178,8 +166,8 @@ job_parse_disk(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *where)
 
     if (job_check_node(node, attrs, where) < 0)
         return -1;
-    dev = job_xml_prop(node, "dev");
-    migrating = job_xml_prop(node, "migrating");
+    dev = qvirt_xml_prop(node, "dev");
+    migrating = qvirt_xml_prop(node, "migrating");
     if (!dev || !*dev || !migrating) {
         qvirt_report_error(QVIRT_ERR_XML_ERROR,
                            _("missing attribute '%s' of <disk> in <job> of %s"),
@@ -218,7 +206,7 @@ job_parse_peer(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *where)
     }
     if (job_check_node(node, attrs, where) < 0)
         return -1;
-    uri = job_xml_prop(node, "uri");
+    uri = qvirt_xml_prop(node, "uri");
     if (!uri || !*uri) {
         qvirt_report_error(QVIRT_ERR_XML_ERROR,
                            _("missing attribute 'uri' of <peer> in <job> of %s"), where);

@@ -203,38 +203,10 @@ qemu_migration_cookie_find_nbd_disk(const QemuMigrationCookie *cookie, const cha
 static void
 cookie_escape(GString *out, const char *str, gboolean attribute)
 {
-    for (const char *p = str; p && *p; p++) {
-        switch (*p) {
-        case '&':
-            g_string_append(out, "&amp;");
-            break;
-        case '<':
-            g_string_append(out, "&lt;");
-            break;
-        case '>':
-            g_string_append(out, "&gt;");
-            break;
-        case '\'':
-            g_string_append(out, attribute ? "&apos;" : "'");
-            break;
-        case '"':
-            g_string_append(out, attribute ? "&quot;" : "\"");
-            break;
-        case '\r':
-            g_string_append(out, "&#13;");
-            break;
-        case '\n':
-            g_string_append(out, attribute ? "&#10;" : "\n");
-            break;
-        case '\t':
-            g_string_append(out, attribute ? "&#9;" : "\t");
-            break;
-        default:
-            if ((unsigned char)*p >= 0x20)
-                g_string_append_c(out, *p);
-            break;
-        }
-    }
+    qvirt_xml_escape_append(out, str,
+                            attribute ? QVIRT_XML_ESCAPE_QUOTES | QVIRT_XML_ESCAPE_CR |
+                                            QVIRT_XML_ESCAPE_TAB_NL
+                                      : QVIRT_XML_ESCAPE_CR);
 }
 
 static void

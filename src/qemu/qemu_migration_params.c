@@ -19,6 +19,7 @@
 #include "qemu/qemu_monitor_json.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/xml.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_QEMU
 
@@ -685,19 +686,6 @@ qemu_migration_params_format(const QemuMigrationParams *params, GString *buf, in
     g_string_append_printf(buf, "%*s</migParams>\n", indent, "");
 }
 
-static char *
-mig_xml_prop(xmlNodePtr node, const char *name)
-{
-    xmlChar *value = xmlGetProp(node, (const xmlChar *)name);
-    char *copy;
-
-    if (!value)
-        return NULL;
-    copy = g_strdup((const char *)value);
-    xmlFree(value);
-    return copy;
-}
-
 /* Only the attributes in ALLOWED (NULL-terminated) on NODE. */
 static int
 mig_xml_check_attrs(xmlNodePtr node, const char *const *allowed, const char *where)
@@ -741,8 +729,8 @@ mig_parse_entry(QemuMigrationParams *params, xmlNodePtr node, const char *where)
 
     if (mig_xml_check_attrs(node, cap ? cap_attrs : param_attrs, where) < 0)
         return -1;
-    name = mig_xml_prop(node, "name");
-    value = mig_xml_prop(node, cap ? "enabled" : "value");
+    name = qvirt_xml_prop(node, "name");
+    value = qvirt_xml_prop(node, cap ? "enabled" : "value");
     if (!name || !*name || !value) {
         qvirt_report_error(QVIRT_ERR_XML_ERROR,
                            _("missing attribute '%s' of <%s> in <migParams> of %s"),

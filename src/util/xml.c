@@ -549,10 +549,14 @@ qvirt_buffer_printf(QvirtBuffer *buf, const char *fmt, ...)
     buffer_append(buf, text, strlen(text));
 }
 
-static void
-buffer_escape_into(GString *out, const char *str)
+void
+qvirt_xml_escape_append(GString *out, const char *str, unsigned int flags)
 {
-    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+    gboolean quotes = (flags & QVIRT_XML_ESCAPE_QUOTES) != 0;
+    gboolean cr = (flags & QVIRT_XML_ESCAPE_CR) != 0;
+    gboolean tab_nl = (flags & QVIRT_XML_ESCAPE_TAB_NL) != 0;
+
+    for (const unsigned char *p = (const unsigned char *)str; p && *p; p++) {
         switch (*p) {
         case '<':
             g_string_append(out, "&lt;");
@@ -564,14 +568,23 @@ buffer_escape_into(GString *out, const char *str)
             g_string_append(out, "&amp;");
             break;
         case '\'':
-            g_string_append(out, "&apos;");
+            g_string_append(out, quotes ? "&apos;" : "'");
             break;
         case '"':
-            g_string_append(out, "&quot;");
+            g_string_append(out, quotes ? "&quot;" : "\"");
+            break;
+        case '\r':
+            g_string_append(out, cr ? "&#13;" : "\r");
+            break;
+        case '\n':
+            g_string_append(out, tab_nl ? "&#10;" : "\n");
+            break;
+        case '\t':
+            g_string_append(out, tab_nl ? "&#9;" : "\t");
             break;
         default:
             /* XML 1.0 cannot carry other control characters at all. */
-            if (*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r')
+            if (*p >= 0x20)
                 g_string_append_c(out, (char)*p);
             break;
         }
@@ -589,7 +602,7 @@ qvirt_buffer_escape_string(QvirtBuffer *buf, const char *fmt, const char *str)
     out = g_string_sized_new(strlen(fmt) + strlen(str) + 16);
     for (const char *p = fmt; *p; p++) {
         if (p[0] == '%' && p[1] == 's' && !used) {
-            buffer_escape_into(out, str);
+            qvirt_xml_escape_append(out, str, QVIRT_XML_ESCAPE_QUOTES);
             used = TRUE;
             p++;
         } else if (p[0] == '%' && p[1] == '%') {

@@ -141,6 +141,19 @@ void qvirt_buffer_printf(QvirtBuffer *buf, const char *fmt, ...) G_GNUC_PRINTF(2
  * optional elements need no test. */
 void qvirt_buffer_escape_string(QvirtBuffer *buf, const char *fmt, const char *str);
 
+/* How qvirt_xml_escape_append escapes beyond & < > (always entities). */
+typedef enum {
+    QVIRT_XML_ESCAPE_QUOTES = 1 << 0, /* ' and " as entities (attribute values) */
+    QVIRT_XML_ESCAPE_CR = 1 << 1,     /* \r as &#13; (a parser would drop it) */
+    QVIRT_XML_ESCAPE_TAB_NL = 1 << 2, /* \t and \n as &#9; and &#10; (a parser
+                                       * turns them into spaces in attributes) */
+} QvirtXmlEscapeFlags;
+
+/* Append STR (NULL appends nothing) to OUT escaped for XML as FLAGS
+ * (QvirtXmlEscapeFlags) say; control characters XML 1.0 cannot carry are
+ * dropped. */
+void qvirt_xml_escape_append(GString *out, const char *str, unsigned int flags);
+
 /* Append the content of CHILD verbatim, then clear CHILD. */
 void qvirt_buffer_add_buffer(QvirtBuffer *buf, QvirtBuffer *child);
 

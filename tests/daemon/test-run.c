@@ -9,23 +9,16 @@
  * leaving it serving, and SIGTERM ending the daemon with status 0 and
  * removing its pid file.
  *
- * The daemon gets PR_SET_PDEATHSIG, so it dies with the test even when an
- * assertion aborts it; the teardown kills it by pid otherwise. */
+ * The daemon is run by the shared helper (testdaemon.h): it gets
+ * PR_SET_PDEATHSIG, so it dies with the test even when an assertion aborts
+ * it; the teardown kills it by pid otherwise. */
 #include <config.h>
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "rpc/rpc_client.h"
 #include "rpc/rpc_program.h"
@@ -34,151 +27,17 @@
 #include "testutil.h"
 #include "util/error.h"
 
-static void
-test_daemon_child_setup(gpointer opaque G_GNUC_UNUSED)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static char **
-test_daemon_env(TestDaemon *td)
-{
-    char **env = g_get_environ();
-    g_autofree char *run = g_build_filename(td->dir, "run", NULL);
-    g_autofree char *cfg = g_build_filename(td->dir, "config", NULL);
-    g_autofree char *state = g_build_filename(td->dir, "state", NULL);
-
-    env = g_environ_setenv(env, "XDG_RUNTIME_DIR", run, TRUE);
-    env = g_environ_setenv(env, "XDG_CONFIG_HOME", cfg, TRUE);
-    env = g_environ_setenv(env, "XDG_STATE_HOME", state, TRUE);
-    env = g_environ_setenv(env, "HOME", td->dir, TRUE);
-    env = g_environ_setenv(env, "NOTIFY_SOCKET", td->notify_path, TRUE);
-    env = g_environ_unsetenv(env, "QVIRT_DEFAULT_URI");
-    return env;
-}
-
-static const char *
-test_qvirtd_path(void)
-{
-    return QVIRTD_PATH;
-}
-
 void
 test_daemon_setup(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    g_autofree char *run = NULL;
-
-    td->dir = qvirt_test_mkdtemp();
-    run = g_build_filename(td->dir, "run", NULL);
-    g_assert_cmpint(g_mkdir(run, 0700), ==, 0);
-    td->sock_rw = g_build_filename(run, "qvirt", "qvirt-sock", NULL);
-    td->sock_ro = g_build_filename(run, "qvirt", "qvirt-sock-ro", NULL);
-    td->pid_file = g_build_filename(td->dir, "qvirtd.pid", NULL);
-    td->notify_path = g_build_filename(td->dir, "notify", NULL);
-    g_assert_cmpuint(strlen(td->notify_path), <, sizeof(addr.sun_path));
-    strcpy(addr.sun_path, td->notify_path);
-    td->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(td->notify_fd, >=, 0);
-    g_assert_cmpint(bind(td->notify_fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    qvirt_test_daemon_init(td);
     td->loop = qvirt_event_loop_new("test-daemon");
-}
-
-/* Wait until PID exits, at most TIMEOUT_MS: TRUE with *ret_status. */
-static gboolean
-test_wait_exit(GPid pid, int timeout_ms, int *ret_status)
-{
-    struct pollfd pfd = {.events = POLLIN};
-    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    int status;
-
-    g_assert_cmpint(fd, >=, 0);
-    pfd.fd = fd;
-    if (poll(&pfd, 1, timeout_ms) <= 0) {
-        close(fd);
-        return FALSE;
-    }
-    close(fd);
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    *ret_status = status;
-    return TRUE;
 }
 
 void
 test_daemon_teardown(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
-    if (td->pid > 0) {
-        int status;
-
-        kill(td->pid, SIGKILL);
-        test_wait_exit(td->pid, TEST_WAIT_MS, &status);
-        td->pid = 0;
-    }
-    qvirt_event_loop_free(td->loop);
-    close(td->notify_fd);
-    qvirt_test_rmtree(td->dir);
-    g_free(td->dir);
-    g_free(td->sock_rw);
-    g_free(td->sock_ro);
-    g_free(td->pid_file);
-    g_free(td->notify_path);
-}
-
-/* Start the daemon in the foreground with EXTRA arguments and wait for its
- * READY=1. */
-void
-test_daemon_start(TestDaemon *td, const char *const *extra)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_auto(GStrv) env = test_daemon_env(td);
-    g_autoptr(GError) err = NULL;
-    struct pollfd pfd[2] = {{.fd = td->notify_fd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
-    char buf[256] = "";
-    ssize_t n;
-
-    g_ptr_array_add(argv, (gpointer)test_qvirtd_path());
-    g_ptr_array_add(argv, (gpointer) "--session");
-    g_ptr_array_add(argv, (gpointer) "--foreground");
-    g_ptr_array_add(argv, (gpointer) "--pid-file");
-    g_ptr_array_add(argv, td->pid_file);
-    for (; extra && *extra; extra++)
-        g_ptr_array_add(argv, (gpointer)*extra);
-    g_ptr_array_add(argv, NULL);
-
-    g_assert_true(g_spawn_async(NULL, (char **)argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD,
-                                test_daemon_child_setup, NULL, &td->pid, &err));
-    g_assert_no_error(err);
-    /* Wait for READY=1, or for the daemon to die first (its pidfd). */
-    pfd[1].fd = (int)syscall(SYS_pidfd_open, td->pid, 0);
-    g_assert_cmpint(pfd[1].fd, >=, 0);
-    g_assert_cmpint(poll(pfd, 2, TEST_WAIT_MS), >, 0);
-    close(pfd[1].fd);
-    if (!(pfd[0].revents & POLLIN))
-        g_error("qvirtd exited before it was ready (QVIRT_DRIVER_DIR=%s)",
-                g_getenv("QVIRT_DRIVER_DIR"));
-    n = recv(td->notify_fd, buf, sizeof(buf) - 1, 0);
-    g_assert_cmpint(n, >, 0);
-    g_assert_cmpstr(buf, ==, "READY=1");
-}
-
-/* Run qvirtd with ARGS to its end; returns its exit status, *ret_stderr. */
-static int
-test_daemon_run_sync(TestDaemon *td, const char *const *args, char **ret_stderr)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_auto(GStrv) env = test_daemon_env(td);
-    g_autoptr(GError) err = NULL;
-    int status = -1;
-
-    g_ptr_array_add(argv, (gpointer)test_qvirtd_path());
-    for (; *args; args++)
-        g_ptr_array_add(argv, (gpointer)*args);
-    g_ptr_array_add(argv, NULL);
-    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT,
-                               test_daemon_child_setup, NULL, NULL, ret_stderr, &status, &err));
-    g_assert_no_error(err);
-    g_assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
+    qvirt_test_daemon_clear(td);
 }
 
 static RpcClient *
@@ -281,7 +140,7 @@ test_run_calls(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 
     /* SIGTERM: a clean exit, the pid file gone. */
     g_assert_cmpint(kill(td->pid, SIGTERM), ==, 0);
-    g_assert_true(test_wait_exit(td->pid, TEST_WAIT_MS, &status));
+    g_assert_true(qvirt_test_daemon_wait_exit(td->pid, TEST_WAIT_MS, &status));
     td->pid = 0;
     g_assert_true(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 0);
@@ -297,7 +156,7 @@ test_run_lock(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 
     test_daemon_start(td, NULL);
     args[3] = other_pid;
-    g_assert_cmpint(test_daemon_run_sync(td, args, &err), ==, 1);
+    g_assert_cmpint(qvirt_test_daemon_run_sync(td, args, &err), ==, 1);
     g_assert_nonnull(strstr(err, "in use by another qvirtd"));
     g_assert_false(g_file_test(other_pid, G_FILE_TEST_EXISTS));
     /* The first one is unharmed. */
@@ -317,15 +176,15 @@ test_run_bad_config(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     g_autofree char *err3 = NULL;
 
     g_assert_true(g_file_set_contents(conf, "[daemon]\nmax_clients = many\n", -1, NULL));
-    g_assert_cmpint(test_daemon_run_sync(td, args, &err), ==, 1);
+    g_assert_cmpint(qvirt_test_daemon_run_sync(td, args, &err), ==, 1);
     g_assert_nonnull(strstr(err, conf));
     g_assert_nonnull(strstr(err, "'max_clients'"));
     g_assert_nonnull(strstr(err, "'many'"));
 
-    g_assert_cmpint(test_daemon_run_sync(td, missing, &err2), ==, 1);
+    g_assert_cmpint(qvirt_test_daemon_run_sync(td, missing, &err2), ==, 1);
     g_assert_nonnull(strstr(err2, "/nonexistent.conf"));
 
-    g_assert_cmpint(test_daemon_run_sync(td, bad_opt, &err3), ==, 2);
+    g_assert_cmpint(qvirt_test_daemon_run_sync(td, bad_opt, &err3), ==, 2);
 }
 
 /* max_clients = 1: a second client is accepted and closed at once, so its
@@ -366,7 +225,7 @@ test_run_version(TestDaemon *td G_GNUC_UNUSED, gconstpointer data G_GNUC_UNUSED)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *out = NULL;
-    const char *argv[] = {test_qvirtd_path(), "--version", NULL};
+    const char *argv[] = {qvirt_test_daemon_path(), "--version", NULL};
     int status;
 
     g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,

@@ -281,105 +281,49 @@ test_bad(gconstpointer data)
 }
 
 static void
-test_unused_fixture(gconstpointer data)
-{
-    g_test_message("unused fixture file: %s", (const char *)data);
-    g_test_fail();
-}
-
-/* g_ptr_array_sort passes pointers to the elements. */
-static gint
-test_name_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static GPtrArray *
-test_list_dir(const char *dir_path)
-{
-    g_autoptr(GError) err = NULL;
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    GDir *dir = g_dir_open(dir_path, 0, &err);
-    const char *entry;
-
-    g_assert_no_error(err);
-    while ((entry = g_dir_read_name(dir)))
-        g_ptr_array_add(names, g_strdup(entry));
-    g_dir_close(dir);
-    g_ptr_array_sort(names, test_name_cmp);
-    return names;
-}
-
-static void
 test_add_unused(const char *name)
 {
     g_autofree char *test_path = g_strdup_printf("/cookie/unused/%s", name);
 
-    g_test_add_data_func_full(test_path, g_strdup(name), test_unused_fixture, g_free);
+    qvirt_test_fixture_add_unused(test_path, name);
+}
+
+/* Each file of bad/ is half of a pair (testfixture.h). */
+static void
+test_register_bad(const char *dir, const char *name, gpointer opaque G_GNUC_UNUSED)
+{
+    qvirt_test_fixture_add_pair(dir, name, "/cookie/bad/", "", "/cookie/unused/bad/", test_bad);
 }
 
 static void
-test_register_bad(void)
+test_register_fixture(const char *dir, const char *name, gpointer opaque G_GNUC_UNUSED)
 {
-    g_autofree char *bad_dir = g_build_filename(data_dir, "bad", NULL);
-    g_autoptr(GPtrArray) names = test_list_dir(bad_dir);
+    g_autofree char *stem = NULL;
+    g_autofree char *test_path = NULL;
 
-    for (guint i = 0; i < names->len; i++) {
-        const char *name = g_ptr_array_index(names, i);
-        g_autofree char *stem = NULL;
-        g_autofree char *partner = NULL;
-        g_autofree char *partner_path = NULL;
-        g_autofree char *unused = g_strdup_printf("bad/%s", name);
+    if (g_str_equal(name, "bad")) {
+        g_autofree char *bad_dir = g_build_filename(dir, "bad", NULL);
 
-        if (!g_str_has_suffix(name, ".xml") && !g_str_has_suffix(name, ".err")) {
-            test_add_unused(unused);
-            continue;
-        }
-        stem = g_strndup(name, strlen(name) - 4);
-        partner = g_strdup_printf("%s%s", stem, g_str_has_suffix(name, ".xml") ? ".err" : ".xml");
-        partner_path = g_build_filename(bad_dir, partner, NULL);
-        if (!g_file_test(partner_path, G_FILE_TEST_IS_REGULAR)) {
-            test_add_unused(unused);
-        } else if (g_str_has_suffix(name, ".xml")) {
-            g_autofree char *test_path = g_strdup_printf("/cookie/bad/%s", stem);
-
-            g_test_add_data_func_full(test_path, g_steal_pointer(&stem), test_bad, g_free);
-        }
+        qvirt_test_fixture_foreach(bad_dir, test_register_bad, NULL);
+        return;
     }
-}
+    if (g_str_has_suffix(name, ".out.xml")) {
+        /* Used when its input exists. */
+        g_autofree char *input = g_strndup(name, strlen(name) - strlen(".out.xml"));
+        g_autofree char *input_name = g_strdup_printf("%s.xml", input);
+        g_autofree char *input_path = g_build_filename(dir, input_name, NULL);
 
-static void
-test_register_fixtures(void)
-{
-    g_autoptr(GPtrArray) names = test_list_dir(data_dir);
-
-    for (guint i = 0; i < names->len; i++) {
-        const char *name = g_ptr_array_index(names, i);
-        g_autofree char *stem = NULL;
-        g_autofree char *test_path = NULL;
-
-        if (g_str_equal(name, "bad")) {
-            test_register_bad();
-            continue;
-        }
-        if (g_str_has_suffix(name, ".out.xml")) {
-            /* Used when its input exists. */
-            g_autofree char *input = g_strndup(name, strlen(name) - strlen(".out.xml"));
-            g_autofree char *input_name = g_strdup_printf("%s.xml", input);
-            g_autofree char *input_path = g_build_filename(data_dir, input_name, NULL);
-
-            if (!g_file_test(input_path, G_FILE_TEST_IS_REGULAR))
-                test_add_unused(name);
-            continue;
-        }
-        if (!g_str_has_suffix(name, ".xml")) {
+        if (!g_file_test(input_path, G_FILE_TEST_IS_REGULAR))
             test_add_unused(name);
-            continue;
-        }
-        stem = g_strndup(name, strlen(name) - strlen(".xml"));
-        test_path = g_strdup_printf("/cookie/good/%s", stem);
-        g_test_add_data_func_full(test_path, g_strdup(name), test_good, g_free);
+        return;
     }
+    if (!g_str_has_suffix(name, ".xml")) {
+        test_add_unused(name);
+        return;
+    }
+    stem = g_strndup(name, strlen(name) - strlen(".xml"));
+    test_path = g_strdup_printf("/cookie/good/%s", stem);
+    g_test_add_data_func_full(test_path, g_strdup(name), test_good, g_free);
 }
 
 /* ---- the API ---- */
@@ -684,7 +628,7 @@ main(int argc, char **argv)
     data_dir = qvirt_test_srcpath("qemumigration/cookies");
     test_uuid(TEST_LOCAL_HOST_UUID, local_host_uuid);
 
-    test_register_fixtures();
+    qvirt_test_fixture_foreach(data_dir, test_register_fixture, NULL);
     g_test_add_func("/cookie/api/build-all-sections", test_build_all_sections);
     g_test_add_func("/cookie/api/build-empty", test_build_empty);
     g_test_add_func("/cookie/api/add-replaces", test_add_replaces);

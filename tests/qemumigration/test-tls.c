@@ -13,6 +13,7 @@
 #include "params-suites.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_migration_tls.h"
+#include "testcerts.h"
 #include "testutil.h"
 #include "util/error.h"
 
@@ -28,89 +29,29 @@ typedef struct {
     QemuDriverConfig cfg;
 } TlsFixture;
 
-static void
-tls_certtool(const char *dir, const char *const *args)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    g_autoptr(GError) error = NULL;
-    int status = 0;
-
-    g_ptr_array_add(argv, (char *)"certtool");
-    for (size_t i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (char *)args[i]);
-    g_ptr_array_add(argv, NULL);
-    if (!g_spawn_sync(dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                      &status, &error))
-        g_error("cannot run certtool: %s", error->message);
-    if (!g_spawn_check_wait_status(status, &error))
-        g_error("certtool %s failed: %s\n%s", args[0], error->message, err);
-}
-
-static void
-tls_write(const char *dir, const char *name, const char *text)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
-}
-
 /* NAME-key.pem and NAME-cert.pem in F->dir: a CA when CA is NULL (self
  * signed), else signed by CA; VALIDITY is the template's dates. */
 static void
 tls_make(TlsFixture *f, const char *name, const char *ca, const char *validity)
 {
-    g_autofree char *key = g_strdup_printf("%s-key.pem", name);
-    g_autofree char *cert = g_strdup_printf("%s-cert.pem", name);
-    g_autofree char *info = g_strdup_printf("%s.info", name);
-    g_autofree char *cakey = ca ? g_strdup_printf("%s-key.pem", ca) : NULL;
-    g_autofree char *cacert = ca ? g_strdup_printf("%s-cert.pem", ca) : NULL;
+    g_autofree char *stem = g_strdup_printf("%s-", name);
+    g_autofree char *ca_stem = ca ? g_strdup_printf("%s-", ca) : NULL;
     g_autofree char *text = NULL;
-    const char *genkey[] = {"--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL};
-    const char *self[] = {"--generate-self-signed",
-                          "--load-privkey",
-                          key,
-                          "--template",
-                          info,
-                          "--outfile",
-                          cert,
-                          NULL};
-    const char *sign[] = {"--generate-certificate",
-                          "--load-privkey",
-                          key,
-                          "--load-ca-certificate",
-                          cacert,
-                          "--load-ca-privkey",
-                          cakey,
-                          "--template",
-                          info,
-                          "--outfile",
-                          cert,
-                          NULL};
 
     if (ca)
         text = g_strdup_printf("organization = qvirt test\ncn = %s\ndns_name = localhost\n"
                                "tls_www_server\ntls_www_client\nencryption_key\nsigning_key\n%s",
                                name, validity);
     else
-        text = g_strdup_printf("cn = %s\nca\ncert_signing_key\n%s", name, validity);
-    tls_write(f->dir, info, text);
-    tls_certtool(f->dir, genkey);
-    tls_certtool(f->dir, ca ? sign : self);
+        text = qvirt_test_cert_ca_template(name, validity);
+    qvirt_test_cert_make(f->dir, stem, ca_stem, text);
 }
 
 /* Copy F->dir/FROM to F->pki/TO. */
 static void
 tls_install(TlsFixture *f, const char *from, const char *to)
 {
-    g_autofree char *src = g_build_filename(f->dir, from, NULL);
-    g_autofree char *dst = g_build_filename(f->pki, to, NULL);
-    g_autofree char *data = NULL;
-    gsize len = 0;
-
-    g_assert_true(g_file_get_contents(src, &data, &len, NULL));
-    g_assert_true(g_file_set_contents(dst, data, len, NULL));
+    qvirt_test_cert_copy(f->dir, from, f->pki, to);
 }
 
 static void
@@ -126,13 +67,10 @@ tls_remove(TlsFixture *f, const char *name)
 static TlsFixture *
 tls_fixture_new(void)
 {
-    g_autofree char *certtool = g_find_program_in_path("certtool");
     TlsFixture *f;
 
-    if (!certtool) {
-        g_test_skip("certtool (Debian package gnutls-bin) is not installed");
+    if (!qvirt_test_certs_available())
         return NULL;
-    }
     f = g_new0(TlsFixture, 1);
     f->dir = qvirt_test_mkdtemp();
     f->pki = g_build_filename(f->dir, "pki", NULL);
@@ -281,9 +219,9 @@ test_tls_garbage(void)
 
     if (!f)
         return;
-    tls_write(f->pki, "server-key.pem", "-----BEGIN PRIVATE KEY-----\nnope\n");
+    qvirt_test_cert_write(f->pki, "server-key.pem", "-----BEGIN PRIVATE KEY-----\nnope\n");
     tls_assert_fails(f, TRUE, "server-key.pem", "holds no valid unencrypted PEM key");
-    tls_write(f->pki, "ca-cert.pem", "not a certificate\n");
+    qvirt_test_cert_write(f->pki, "ca-cert.pem", "not a certificate\n");
     tls_assert_fails(f, TRUE, "ca-cert.pem", "holds no valid PEM certificate");
 }
 

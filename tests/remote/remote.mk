@@ -6,7 +6,7 @@
 check_PROGRAMS += tests/remote/test-remote-migrate
 TESTS += tests/remote/test-remote-migrate
 tests_remote_test_remote_migrate_SOURCES = tests/remote/test-remote-migrate.c \
-	tests/testutil.c tests/testutil.h
+	tests/testutil.c tests/testutil.h tests/testdaemon.c tests/testdaemon.h
 tests_remote_test_remote_migrate_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \
 	-DQVIRTD_PATH=\""$(abs_top_builddir)/src/daemon/qvirtd"\"

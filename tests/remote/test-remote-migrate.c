@@ -19,30 +19,21 @@
  *   NO_SUPPORT names the API call), proving the argument layouts. Skipped
  *   without virsh.
  *
- * The daemon runs in the foreground in a temporary folder, with
- * $NOTIFY_SOCKET pointing at the test's socket (the test waits for READY=1,
- * never sleeps) and PR_SET_PDEATHSIG; the teardown kills it by pid. */
+ * The daemon is run by the shared helper (testdaemon.h): in the foreground
+ * in a temporary folder, with $NOTIFY_SOCKET pointing at the test's socket
+ * (the test waits for READY=1, never sleeps) and PR_SET_PDEATHSIG; the
+ * teardown kills it by pid. */
 #include <config.h>
 
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <glib/gstdio.h>
-
 #include "driver/api.h"
 #include "rpc/remote_protocol.h"
+#include "testdaemon.h"
 #include "testutil.h"
 #include "util/error.h"
-
-/* Only guards against hangs; never a timing assertion. */
-#define TEST_WAIT_MS (30 * 1000)
 
 /* ---- XDR ---- */
 
@@ -313,116 +304,24 @@ test_xdr_round_trips(void)
 
 /* ---- the daemon ---- */
 
-typedef struct {
-    char *dir;
-    char *sock;
-    char *config;
-    char *notify_path;
-    int notify_fd;
-    GPid pid;
-} TestDaemon;
-
-static void
-test_child_setup(gpointer opaque G_GNUC_UNUSED)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static char **
-test_env(TestDaemon *td)
-{
-    char **env = g_get_environ();
-    g_autofree char *run = g_build_filename(td->dir, "run", NULL);
-    g_autofree char *cfg = g_build_filename(td->dir, "config", NULL);
-    g_autofree char *state = g_build_filename(td->dir, "state", NULL);
-
-    env = g_environ_setenv(env, "XDG_RUNTIME_DIR", run, TRUE);
-    env = g_environ_setenv(env, "XDG_CONFIG_HOME", cfg, TRUE);
-    env = g_environ_setenv(env, "XDG_STATE_HOME", state, TRUE);
-    env = g_environ_setenv(env, "XDG_CACHE_HOME", state, TRUE);
-    env = g_environ_setenv(env, "HOME", td->dir, TRUE);
-    env = g_environ_setenv(env, "NOTIFY_SOCKET", td->notify_path, TRUE);
-    env = g_environ_unsetenv(env, "QVIRT_DEFAULT_URI");
-    env = g_environ_unsetenv(env, "LIBVIRT_DEFAULT_URI");
-    return env;
-}
-
+/* The daemon (testdaemon.h) with only the test driver and the host_uuid in
+ * DATA, or a fixed one. */
 static void
 test_daemon_setup(TestDaemon *td, gconstpointer data)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    g_autofree char *run = NULL;
     g_autofree char *text = NULL;
 
-    td->dir = qvirt_test_mkdtemp();
-    run = g_build_filename(td->dir, "run", NULL);
-    g_assert_cmpint(g_mkdir(run, 0700), ==, 0);
-    td->sock = g_build_filename(run, "qvirt", "qvirt-sock", NULL);
+    qvirt_test_daemon_init(td);
     td->config = g_build_filename(td->dir, "qvirtd.conf", NULL);
     text = g_strdup_printf("[daemon]\ndrivers = test\nhost_uuid = %s\n",
                            data ? (const char *)data : "6695eb01-f6a4-8304-79aa-97f3502e193f");
     g_assert_true(g_file_set_contents(td->config, text, -1, NULL));
-    td->notify_path = g_build_filename(td->dir, "notify", NULL);
-    g_assert_cmpuint(strlen(td->notify_path), <, sizeof(addr.sun_path));
-    strcpy(addr.sun_path, td->notify_path);
-    td->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(td->notify_fd, >=, 0);
-    g_assert_cmpint(bind(td->notify_fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
 }
 
 static void
 test_daemon_teardown(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
-    if (td->pid > 0) {
-        int status;
-
-        kill(td->pid, SIGKILL);
-        waitpid(td->pid, &status, 0);
-        td->pid = 0;
-    }
-    close(td->notify_fd);
-    qvirt_test_rmtree(td->dir);
-    g_free(td->dir);
-    g_free(td->sock);
-    g_free(td->config);
-    g_free(td->notify_path);
-}
-
-static const char *const *
-test_daemon_argv(TestDaemon *td)
-{
-    static const char *argv[8];
-
-    argv[0] = QVIRTD_PATH;
-    argv[1] = "--session";
-    argv[2] = "--foreground";
-    argv[3] = "--config";
-    argv[4] = td->config;
-    argv[5] = NULL;
-    return argv;
-}
-
-/* Start the daemon and wait for its READY=1 (or its death). */
-static void
-test_daemon_start(TestDaemon *td)
-{
-    g_auto(GStrv) env = test_env(td);
-    g_autoptr(GError) err = NULL;
-    struct pollfd pfd[2] = {{.fd = td->notify_fd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
-    char buf[64] = "";
-
-    g_assert_true(g_spawn_async(NULL, (char **)test_daemon_argv(td), env, G_SPAWN_DO_NOT_REAP_CHILD,
-                                test_child_setup, NULL, &td->pid, &err));
-    g_assert_no_error(err);
-    pfd[1].fd = (int)syscall(SYS_pidfd_open, td->pid, 0);
-    g_assert_cmpint(pfd[1].fd, >=, 0);
-    g_assert_cmpint(poll(pfd, 2, TEST_WAIT_MS), >, 0);
-    close(pfd[1].fd);
-    if (!(pfd[0].revents & POLLIN))
-        g_error("qvirtd exited before it was ready (QVIRT_DRIVER_DIR=%s)",
-                g_getenv("QVIRT_DRIVER_DIR"));
-    g_assert_cmpint(recv(td->notify_fd, buf, sizeof(buf) - 1, 0), >, 0);
-    g_assert_cmpstr(buf, ==, "READY=1");
+    qvirt_test_daemon_clear(td);
 }
 
 static QvConnect *
@@ -430,7 +329,7 @@ test_open(TestDaemon *td, const char *driver)
 {
     g_autofree char *uri =
         g_strdup_printf("%s+unix:///%s?socket=%s", driver,
-                        strcmp(driver, "test") == 0 ? "default" : "session", td->sock);
+                        strcmp(driver, "test") == 0 ? "default" : "session", td->sock_rw);
 
     return qv_connect_open(uri, 0);
 }
@@ -458,7 +357,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     int cookie_len = 0;
     char *uri_out = NULL;
 
-    test_daemon_start(td);
+    qvirt_test_daemon_start(td, NULL);
     conn = test_open(td, "test");
     g_assert_nonnull(conn);
     dconn = test_open(td, "test");
@@ -541,7 +440,7 @@ test_own_drivers(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
     g_autoptr(QvConnect) conn = NULL;
 
-    test_daemon_start(td);
+    qvirt_test_daemon_start(td, NULL);
     g_assert_null(test_open(td, "qemu"));
     qvirt_test_assert_error(QVIRT_ERR_NO_CONNECT, "the 'qemu' driver is not loaded in this daemon");
     conn = test_open(td, "test");
@@ -551,16 +450,10 @@ test_own_drivers(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 static void
 test_host_uuid_nil(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
-    g_auto(GStrv) env = test_env(td);
-    g_autoptr(GError) err = NULL;
+    const char *args[] = {"--session", "--foreground", "--config", td->config, NULL};
     g_autofree char *err_text = NULL;
-    int status = 0;
 
-    g_assert_true(g_spawn_sync(NULL, (char **)test_daemon_argv(td), env, G_SPAWN_DEFAULT,
-                               test_child_setup, NULL, NULL, &err_text, &status, &err));
-    g_assert_no_error(err);
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    g_assert_cmpint(qvirt_test_daemon_run_sync(td, args, &err_text), ==, 1);
     g_assert_nonnull(strstr(err_text, "host_uuid"));
     g_assert_nonnull(strstr(err_text, "must not be all zero"));
 }
@@ -588,9 +481,9 @@ test_virsh(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
         g_test_skip("virsh is not installed");
         return;
     }
-    test_daemon_start(td);
-    env = test_env(td);
-    uri = g_strdup_printf("test+unix:///default?socket=%s", td->sock);
+    qvirt_test_daemon_start(td, NULL);
+    env = qvirt_test_daemon_env(td);
+    uri = g_strdup_printf("test+unix:///default?socket=%s", td->sock_rw);
     for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
         g_autoptr(GError) err = NULL;

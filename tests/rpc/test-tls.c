@@ -13,6 +13,7 @@
 #include "fixture.h"
 #include "rpc/rpc_tls.h"
 #include "suites.h"
+#include "testcerts.h"
 #include "testutil.h"
 
 typedef struct {
@@ -23,105 +24,14 @@ typedef struct {
     char *rogue_dir;  /* cacert of the real CA, client cert from another CA */
 } TestCerts;
 
-static void
-test_certtool(const char *dir, const char *const *args)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    g_autoptr(GError) error = NULL;
-    int status = 0;
-
-    g_ptr_array_add(argv, (char *)"certtool");
-    for (size_t i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (char *)args[i]);
-    g_ptr_array_add(argv, NULL);
-    if (!g_spawn_sync(dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                      &status, &error))
-        g_error("cannot run certtool: %s", error->message);
-    if (!g_spawn_check_wait_status(status, &error))
-        g_error("certtool %s failed: %s\n%s", args[0], error->message, err);
-}
-
-static void
-test_write(const char *dir, const char *name, const char *text)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
-}
-
-static void
-test_copy(const char *from_dir, const char *from, const char *to_dir, const char *to)
-{
-    g_autofree char *src = g_build_filename(from_dir, from, NULL);
-    g_autofree char *dst = g_build_filename(to_dir, to, NULL);
-    g_autofree char *data = NULL;
-    gsize len;
-
-    g_assert_true(g_file_get_contents(src, &data, &len, NULL));
-    g_assert_true(g_file_set_contents(dst, data, len, NULL));
-}
-
-static void
-test_make_ca(const char *dir, const char *prefix, const char *cn)
-{
-    g_autofree char *key = g_strdup_printf("%skey.pem", prefix);
-    g_autofree char *cert = g_strdup_printf("%scert.pem", prefix);
-    g_autofree char *info = g_strdup_printf("%s.info", prefix);
-    g_autofree char *text =
-        g_strdup_printf("cn = %s\nca\ncert_signing_key\nexpiration_days = 30\n", cn);
-    const char *genkey[] = {"--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL};
-    const char *self[] = {"--generate-self-signed",
-                          "--load-privkey",
-                          key,
-                          "--template",
-                          info,
-                          "--outfile",
-                          cert,
-                          NULL};
-
-    test_write(dir, info, text);
-    test_certtool(dir, genkey);
-    test_certtool(dir, self);
-}
-
-static void
-test_make_cert(const char *dir, const char *ca, const char *name, const char *template)
-{
-    g_autofree char *key = g_strdup_printf("%skey.pem", name);
-    g_autofree char *cert = g_strdup_printf("%scert.pem", name);
-    g_autofree char *info = g_strdup_printf("%s.info", name);
-    g_autofree char *cacert = g_strdup_printf("%scert.pem", ca);
-    g_autofree char *cakey = g_strdup_printf("%skey.pem", ca);
-    const char *genkey[] = {"--generate-privkey", "--key-type=ecdsa", "--outfile", key, NULL};
-    const char *sign[] = {"--generate-certificate",
-                          "--load-privkey",
-                          key,
-                          "--load-ca-certificate",
-                          cacert,
-                          "--load-ca-privkey",
-                          cakey,
-                          "--template",
-                          info,
-                          "--outfile",
-                          cert,
-                          NULL};
-
-    test_write(dir, info, template);
-    test_certtool(dir, genkey);
-    test_certtool(dir, sign);
-}
-
 static gboolean
 test_certs_make(TestCerts *tc)
 {
-    g_autofree char *certtool = g_find_program_in_path("certtool");
+    g_autofree char *ca = NULL;
+    g_autofree char *otherca = NULL;
 
-    if (!certtool) {
-        g_test_skip("certtool (Debian package gnutls-bin) is not installed");
+    if (!qvirt_test_certs_available())
         return FALSE;
-    }
     tc->dir = qvirt_test_mkdtemp();
     tc->server_dir = g_build_filename(tc->dir, "server", NULL);
     tc->client_dir = g_build_filename(tc->dir, "client", NULL);
@@ -132,29 +42,31 @@ test_certs_make(TestCerts *tc)
     g_assert_cmpint(g_mkdir(tc->nocert_dir, 0700), ==, 0);
     g_assert_cmpint(g_mkdir(tc->rogue_dir, 0700), ==, 0);
 
-    test_make_ca(tc->dir, "ca", "qvirt test CA");
-    test_make_ca(tc->dir, "otherca", "another CA");
-    test_make_cert(tc->dir, "ca", "server",
-                   "organization = qvirt test\ncn = localhost\ndns_name = localhost\n"
-                   "ip_address = 127.0.0.1\ntls_www_server\nencryption_key\nsigning_key\n"
-                   "expiration_days = 30\n");
-    test_make_cert(tc->dir, "ca", "client",
-                   "organization = qvirt test\ncn = test client\ntls_www_client\n"
-                   "encryption_key\nsigning_key\nexpiration_days = 30\n");
-    test_make_cert(tc->dir, "otherca", "rogue",
-                   "organization = elsewhere\ncn = rogue client\ntls_www_client\n"
-                   "encryption_key\nsigning_key\nexpiration_days = 30\n");
+    ca = qvirt_test_cert_ca_template("qvirt test CA", "expiration_days = 30\n");
+    otherca = qvirt_test_cert_ca_template("another CA", "expiration_days = 30\n");
+    qvirt_test_cert_make(tc->dir, "ca", NULL, ca);
+    qvirt_test_cert_make(tc->dir, "otherca", NULL, otherca);
+    qvirt_test_cert_make(tc->dir, "server", "ca",
+                         "organization = qvirt test\ncn = localhost\ndns_name = localhost\n"
+                         "ip_address = 127.0.0.1\ntls_www_server\nencryption_key\nsigning_key\n"
+                         "expiration_days = 30\n");
+    qvirt_test_cert_make(tc->dir, "client", "ca",
+                         "organization = qvirt test\ncn = test client\ntls_www_client\n"
+                         "encryption_key\nsigning_key\nexpiration_days = 30\n");
+    qvirt_test_cert_make(tc->dir, "rogue", "otherca",
+                         "organization = elsewhere\ncn = rogue client\ntls_www_client\n"
+                         "encryption_key\nsigning_key\nexpiration_days = 30\n");
 
-    test_copy(tc->dir, "cacert.pem", tc->server_dir, "cacert.pem");
-    test_copy(tc->dir, "servercert.pem", tc->server_dir, "servercert.pem");
-    test_copy(tc->dir, "serverkey.pem", tc->server_dir, "serverkey.pem");
-    test_copy(tc->dir, "cacert.pem", tc->client_dir, "cacert.pem");
-    test_copy(tc->dir, "clientcert.pem", tc->client_dir, "clientcert.pem");
-    test_copy(tc->dir, "clientkey.pem", tc->client_dir, "clientkey.pem");
-    test_copy(tc->dir, "cacert.pem", tc->nocert_dir, "cacert.pem");
-    test_copy(tc->dir, "cacert.pem", tc->rogue_dir, "cacert.pem");
-    test_copy(tc->dir, "roguecert.pem", tc->rogue_dir, "clientcert.pem");
-    test_copy(tc->dir, "roguekey.pem", tc->rogue_dir, "clientkey.pem");
+    qvirt_test_cert_copy(tc->dir, "cacert.pem", tc->server_dir, "cacert.pem");
+    qvirt_test_cert_copy(tc->dir, "servercert.pem", tc->server_dir, "servercert.pem");
+    qvirt_test_cert_copy(tc->dir, "serverkey.pem", tc->server_dir, "serverkey.pem");
+    qvirt_test_cert_copy(tc->dir, "cacert.pem", tc->client_dir, "cacert.pem");
+    qvirt_test_cert_copy(tc->dir, "clientcert.pem", tc->client_dir, "clientcert.pem");
+    qvirt_test_cert_copy(tc->dir, "clientkey.pem", tc->client_dir, "clientkey.pem");
+    qvirt_test_cert_copy(tc->dir, "cacert.pem", tc->nocert_dir, "cacert.pem");
+    qvirt_test_cert_copy(tc->dir, "cacert.pem", tc->rogue_dir, "cacert.pem");
+    qvirt_test_cert_copy(tc->dir, "roguecert.pem", tc->rogue_dir, "clientcert.pem");
+    qvirt_test_cert_copy(tc->dir, "roguekey.pem", tc->rogue_dir, "clientkey.pem");
     return TRUE;
 }
 
@@ -300,7 +212,7 @@ test_tls_bad_folders(void)
     qvirt_error_reset();
     g_assert_null(rpc_tls_context_new_server(dir));
     qvirt_test_assert_error(QVIRT_ERR_OPERATION_FAILED, "cacert.pem");
-    test_write(dir, "cacert.pem", "not a certificate\n");
+    qvirt_test_cert_write(dir, "cacert.pem", "not a certificate\n");
     qvirt_error_reset();
     g_assert_null(rpc_tls_context_new_client(dir));
     qvirt_test_assert_error(QVIRT_ERR_GNUTLS_ERROR, "cacert.pem");

@@ -4,13 +4,14 @@
 ## test driver (a TAP script; skipped when qvirtd is not built).
 check_PROGRAMS += tests/shell/test-client tests/shell/test-shell-migrate
 TESTS += tests/shell/test-client tests/shell/test-shell-migrate tests/shell/test-shell.sh
-tests_shell_test_client_SOURCES = tests/shell/test-client.c tests/testutil.c tests/testutil.h
+tests_shell_test_client_SOURCES = tests/shell/test-client.c tests/shell/fixture.c \
+	tests/shell/fixture.h tests/testutil.c tests/testutil.h
 tests_shell_test_client_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\"
 tests_shell_test_client_LDADD = libqvirtshell.la libqvirt.la $(GLIB_LIBS) $(JSONC_LIBS)
 EXTRA_DIST += tests/shell/test-shell.sh tests/shell/data
-tests_shell_test_shell_migrate_SOURCES = tests/shell/test-shell-migrate.c tests/testutil.c \
-	tests/testutil.h
+tests_shell_test_shell_migrate_SOURCES = tests/shell/test-shell-migrate.c tests/shell/fixture.c \
+	tests/shell/fixture.h tests/testutil.c tests/testutil.h
 tests_shell_test_shell_migrate_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\"
 tests_shell_test_shell_migrate_LDADD = libqvirtshell.la libqvirt.la $(GLIB_LIBS) $(JSONC_LIBS)

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "qvirt/qvirt.h"
 #include "remote/remote_driver.h"
 #include "shell/shell.h"
@@ -199,85 +200,36 @@ test_open_server_silent(void)
 
 /* ---- the shell without a connection ---- */
 
-typedef struct {
-    char *out_buf;
-    size_t out_len;
-    char *err_buf;
-    size_t err_len;
-    FILE *out;
-    FILE *err;
-    Shell *sh;
-} ShellFixture;
-
-static void
-fixture_setup(ShellFixture *f, gconstpointer data)
-{
-    (void)data;
-    f->out = open_memstream(&f->out_buf, &f->out_len);
-    f->err = open_memstream(&f->err_buf, &f->err_len);
-    f->sh = shell_new(f->out, f->err);
-    /* Nothing listens there: a command that needs the connection fails. */
-    f->sh->uri = g_strdup("test+unix:///default?socket=/nonexistent/qvirt-sock");
-}
-
-static void
-fixture_teardown(ShellFixture *f, gconstpointer data)
-{
-    (void)data;
-    shell_free(f->sh);
-    fclose(f->out);
-    fclose(f->err);
-    g_free(f->out_buf);
-    g_free(f->err_buf);
-}
-
-static gboolean
-run(ShellFixture *f, const char *line)
-{
-    gboolean ok;
-
-    rewind(f->out);
-    rewind(f->err);
-    ok = shell_run_line(f->sh, line);
-    fflush(f->out);
-    fflush(f->err);
-    /* open_memstream keeps the size at the furthest write: cut at the
-     * current position so each run reads only its own text. */
-    f->out_buf[ftell(f->out)] = '\0';
-    f->err_buf[ftell(f->err)] = '\0';
-    return ok;
-}
-
 static void
 test_shell_parse_errors(ShellFixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_false(run(f, "frobnicate"));
+    g_assert_false(shell_fixture_run(f, "frobnicate"));
     g_assert_cmpstr(f->err_buf, ==, "error: unknown command: 'frobnicate'\n");
 
-    g_assert_false(run(f, "dominfo"));
+    g_assert_false(shell_fixture_run(f, "dominfo"));
     g_assert_cmpstr(f->err_buf, ==, "error: command 'dominfo' requires <domain> option\n");
 
-    g_assert_false(run(f, "list --bogus"));
+    g_assert_false(shell_fixture_run(f, "list --bogus"));
     g_assert_cmpstr(f->err_buf, ==, "error: command 'list' doesn't support option --bogus\n");
 
-    g_assert_false(run(f, "domstate a b"));
+    g_assert_false(shell_fixture_run(f, "domstate a b"));
     g_assert_cmpstr(f->err_buf, ==, "error: unexpected data 'b'\n");
 
-    g_assert_false(run(f, "domstate --domain a --domain b"));
+    g_assert_false(shell_fixture_run(f, "domstate --domain a --domain b"));
     g_assert_cmpstr(f->err_buf, ==, "error: option --domain already provided\n");
 
-    g_assert_false(run(f, "shutdown --domain"));
+    g_assert_false(shell_fixture_run(f, "shutdown --domain"));
     g_assert_cmpstr(f->err_buf, ==, "error: expected syntax: --domain <string>\n");
 
-    g_assert_false(run(f, "list --all=yes"));
+    g_assert_false(shell_fixture_run(f, "list --all=yes"));
     g_assert_cmpstr(f->err_buf, ==, "error: option --all doesn't take a value\n");
 
-    g_assert_false(run(f, "dominfo 'unterminated"));
+    g_assert_false(shell_fixture_run(f, "dominfo 'unterminated"));
     g_assert_true(g_str_has_prefix(f->err_buf, "error: "));
 
     /* Empty lines succeed and print nothing. */
-    g_assert_true(run(f, "   "));
+    g_assert_true(shell_fixture_run(f, "   "));
     g_assert_cmpstr(f->out_buf, ==, "");
     g_assert_cmpstr(f->err_buf, ==, "");
 }
@@ -286,7 +238,7 @@ static void
 test_shell_no_daemon(ShellFixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_false(run(f, "list"));
+    g_assert_false(shell_fixture_run(f, "list"));
     g_assert_true(g_str_has_suffix(f->err_buf, "error: failed to connect to the hypervisor\n"));
     g_assert_true(g_str_has_prefix(f->err_buf, "error: "));
     g_assert_cmpstr(f->out_buf, ==, "");
@@ -296,17 +248,17 @@ static void
 test_shell_help(ShellFixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_true(run(f, "help"));
+    g_assert_true(shell_fixture_run(f, "help"));
     g_assert_nonnull(strstr(f->out_buf, "    dominfo "));
     g_assert_nonnull(strstr(f->out_buf, "    qemu-monitor-command "));
-    g_assert_true(run(f, "help domstate"));
+    g_assert_true(shell_fixture_run(f, "help domstate"));
     g_assert_nonnull(strstr(f->out_buf, "domstate - domain state"));
     g_assert_nonnull(strstr(f->out_buf, "[--reason]"));
-    g_assert_false(run(f, "help nosuch"));
+    g_assert_false(shell_fixture_run(f, "help nosuch"));
     g_assert_cmpstr(f->err_buf, ==, "error: command or command group 'nosuch' doesn't exist\n");
-    g_assert_true(run(f, "event --list"));
+    g_assert_true(shell_fixture_run(f, "event --list"));
     g_assert_nonnull(strstr(f->out_buf, "lifecycle\n"));
-    g_assert_true(run(f, "quit"));
+    g_assert_true(shell_fixture_run(f, "quit"));
     g_assert_true(f->sh->quit);
 }
 
@@ -431,14 +383,14 @@ main(int argc, char **argv)
     g_test_add_func("/client/open/bad-uri", test_open_bad_uri);
     g_test_add_func("/client/open/server-hangs-up", test_open_server_hangs_up);
     g_test_add_func("/client/open/server-silent", test_open_server_silent);
-    g_test_add("/client/shell/parse-errors", ShellFixture, NULL, fixture_setup,
-               test_shell_parse_errors, fixture_teardown);
-    g_test_add("/client/shell/no-daemon", ShellFixture, NULL, fixture_setup, test_shell_no_daemon,
-               fixture_teardown);
-    g_test_add("/client/shell/help", ShellFixture, NULL, fixture_setup, test_shell_help,
-               fixture_teardown);
-    g_test_add("/client/shell/line-editor", ShellFixture, NULL, fixture_setup,
-               test_shell_line_editor, fixture_teardown);
+    g_test_add("/client/shell/parse-errors", ShellFixture, NULL, shell_fixture_setup,
+               test_shell_parse_errors, shell_fixture_teardown);
+    g_test_add("/client/shell/no-daemon", ShellFixture, NULL, shell_fixture_setup,
+               test_shell_no_daemon, shell_fixture_teardown);
+    g_test_add("/client/shell/help", ShellFixture, NULL, shell_fixture_setup, test_shell_help,
+               shell_fixture_teardown);
+    g_test_add("/client/shell/line-editor", ShellFixture, NULL, shell_fixture_setup,
+               test_shell_line_editor, shell_fixture_teardown);
     g_test_add_func("/client/shell/complete", test_shell_complete);
     g_test_add_func("/client/shell/default-uri", test_shell_default_uri);
     return g_test_run();

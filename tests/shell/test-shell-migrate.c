@@ -15,96 +15,40 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "qvirt/qvirt.h"
 #include "shell/shell_migrate_priv.h"
 #include "testutil.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_TEST
 
-/* ---- a shell writing to memory ---- */
-
-typedef struct {
-    char *out_buf;
-    size_t out_len;
-    char *err_buf;
-    size_t err_len;
-    FILE *out;
-    FILE *err;
-    Shell *sh;
-    char *dir; /* a temporary folder for files the options name */
-} Fixture;
+/* ---- a shell writing to memory (fixture.h) ---- */
 
 static void
-fixture_setup(Fixture *f, gconstpointer data)
+fixture_setup(ShellFixture *f, gconstpointer data)
 {
-    (void)data;
-    f->out = open_memstream(&f->out_buf, &f->out_len);
-    f->err = open_memstream(&f->err_buf, &f->err_len);
-    f->sh = shell_new(f->out, f->err);
+    shell_fixture_setup(f, data);
     f->sh->quiet = TRUE; /* no blank line after each command */
-    /* Nothing listens there: reaching the connection is a failure. */
-    f->sh->uri = g_strdup("test+unix:///default?socket=/nonexistent/qvirt-sock");
-    f->dir = qvirt_test_mkdtemp();
-}
-
-static void
-fixture_teardown(Fixture *f, gconstpointer data)
-{
-    (void)data;
-    shell_free(f->sh);
-    fclose(f->out);
-    fclose(f->err);
-    g_free(f->out_buf);
-    g_free(f->err_buf);
-    qvirt_test_rmtree(f->dir);
-    g_free(f->dir);
-}
-
-/* Cut both streams at their current position and start them again. */
-static void
-fixture_take(Fixture *f)
-{
-    fflush(f->out);
-    fflush(f->err);
-    f->out_buf[ftell(f->out)] = '\0';
-    f->err_buf[ftell(f->err)] = '\0';
-}
-
-static void
-fixture_rewind(Fixture *f)
-{
-    rewind(f->out);
-    rewind(f->err);
-}
-
-static gboolean
-run(Fixture *f, const char *line)
-{
-    gboolean ok;
-
-    fixture_rewind(f);
-    ok = shell_run_line(f->sh, line);
-    fixture_take(f);
-    return ok;
+    f->dir = qvirt_test_mkdtemp(); /* for files the options name */
 }
 
 /* The request of LINE, or NULL (its errors are in f->err_buf). ARGV is
  * kept in *RET_ARGV because the parsed options borrow its words. */
 static ShellMigrateRequest *
-request(Fixture *f, const char *line, GStrv *ret_argv)
+request(ShellFixture *f, const char *line, GStrv *ret_argv)
 {
     g_autoptr(GError) gerr = NULL;
     ShellArgs args = {0};
     ShellMigrateRequest *req = NULL;
     int argc;
 
-    fixture_rewind(f);
+    shell_fixture_rewind(f);
     g_assert_true(g_shell_parse_argv(line, &argc, ret_argv, &gerr));
     if (shell_args_parse(f->sh, argc, *ret_argv, &args)) {
         req = shell_migrate_request_new(f->sh, &args);
         shell_args_clear(&args);
     }
-    fixture_take(f);
+    shell_fixture_take(f);
     return req;
 }
 
@@ -148,7 +92,7 @@ param_values(const ShellMigrateRequest *req, const char *field, int type)
 /* ---- the request ---- */
 
 static void
-test_request_plain(Fixture *f, gconstpointer data)
+test_request_plain(ShellFixture *f, gconstpointer data)
 {
     g_auto(GStrv) argv = NULL;
     g_autoptr(ShellMigrateRequest) req = request(f, "migrate vm1 qemu:///system", &argv);
@@ -166,7 +110,7 @@ test_request_plain(Fixture *f, gconstpointer data)
 }
 
 static void
-test_request_flags(Fixture *f, gconstpointer data)
+test_request_flags(ShellFixture *f, gconstpointer data)
 {
     static const struct {
         const char *opts;
@@ -213,7 +157,7 @@ test_request_flags(Fixture *f, gconstpointer data)
 }
 
 static void
-test_request_params(Fixture *f, gconstpointer data)
+test_request_params(ShellFixture *f, gconstpointer data)
 {
     g_autofree char *xml = g_build_filename(f->dir, "dest.xml", NULL);
     g_autofree char *pxml = g_build_filename(f->dir, "persist.xml", NULL);
@@ -271,7 +215,7 @@ test_request_params(Fixture *f, gconstpointer data)
 }
 
 static void
-test_request_options_by_name(Fixture *f, gconstpointer data)
+test_request_options_by_name(ShellFixture *f, gconstpointer data)
 {
     g_auto(GStrv) argv = NULL;
     g_autoptr(ShellMigrateRequest) req =
@@ -292,7 +236,7 @@ test_request_options_by_name(Fixture *f, gconstpointer data)
 }
 
 static void
-test_request_timeout(Fixture *f, gconstpointer data)
+test_request_timeout(ShellFixture *f, gconstpointer data)
 {
     g_auto(GStrv) argv1 = NULL;
     g_auto(GStrv) argv2 = NULL;
@@ -321,7 +265,7 @@ test_request_timeout(Fixture *f, gconstpointer data)
  * nobody listens on, so reaching it would print a connection error
  * instead. */
 static void
-test_request_errors(Fixture *f, gconstpointer data)
+test_request_errors(ShellFixture *f, gconstpointer data)
 {
     g_autofree char *missing = g_build_filename(f->dir, "missing.xml", NULL);
     g_autofree char *missing_line = g_strdup_printf("migrate --xml %s vm1 qemu:///system", missing);
@@ -398,7 +342,7 @@ test_request_errors(Fixture *f, gconstpointer data)
         const char *want = cases[i].err;
         gsize len = strlen(want);
 
-        if (run(f, cases[i].line))
+        if (shell_fixture_run(f, cases[i].line))
             g_error("accepted: %s", cases[i].line);
         if (want[len - 1] == '*') {
             g_autofree char *prefix = g_strndup(want, len - 1);
@@ -418,20 +362,20 @@ test_request_errors(Fixture *f, gconstpointer data)
 /* Good options: the command then goes for the connection (and fails, as
  * nothing listens), so the checks above are not what refused them. */
 static void
-test_migrate_needs_daemon(Fixture *f, gconstpointer data)
+test_migrate_needs_daemon(ShellFixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_false(run(f, "migrate --live --verbose --timeout 3 vm1 qemu:///system"));
+    g_assert_false(shell_fixture_run(f, "migrate --live --verbose --timeout 3 vm1 qemu:///system"));
     g_assert_true(g_str_has_suffix(f->err_buf, "error: failed to connect to the hypervisor\n"));
-    g_assert_false(run(f, "migrate-getmaxdowntime vm1"));
+    g_assert_false(shell_fixture_run(f, "migrate-getmaxdowntime vm1"));
     g_assert_true(g_str_has_suffix(f->err_buf, "error: failed to connect to the hypervisor\n"));
 }
 
 static void
-test_help(Fixture *f, gconstpointer data)
+test_help(ShellFixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_true(run(f, "help"));
+    g_assert_true(shell_fixture_run(f, "help"));
     for (const char *const *name =
              (const char *const[]){"migrate ", "migrate-setmaxdowntime ", "migrate-getmaxdowntime ",
                                    "migrate-setspeed ", "migrate-getspeed ", "migrate-postcopy ",
@@ -442,7 +386,7 @@ test_help(Fixture *f, gconstpointer data)
         if (!strstr(f->out_buf, needle))
             g_error("help lacks %s", *name);
     }
-    g_assert_true(run(f, "help migrate"));
+    g_assert_true(shell_fixture_run(f, "help migrate"));
     g_assert_nonnull(strstr(f->out_buf, "migrate - migrate domain to another host"));
     g_assert_nonnull(strstr(f->out_buf, "[--postcopy-after-precopy]"));
     g_assert_nonnull(strstr(f->out_buf, "[--timeout <timeout>]"));
@@ -513,7 +457,7 @@ test_watch_after_precopy(void)
 /* ---- domjobinfo's figures ---- */
 
 static void
-test_jobinfo_migration(Fixture *f, gconstpointer data)
+test_jobinfo_migration(ShellFixture *f, gconstpointer data)
 {
     QvTypedParam *params = NULL;
     int n = 0;
@@ -538,9 +482,9 @@ test_jobinfo_migration(Fixture *f, gconstpointer data)
     qv_typed_params_add_ullong(&params, &n, &max, "disk_processed", 0);
     qv_typed_params_add_ullong(&params, &n, &max, "disk_remaining", 0);
 
-    fixture_rewind(f);
+    shell_fixture_rewind(f);
     shell_job_print_figures(f->sh, QV_DOMAIN_JOB_UNBOUNDED, params, n);
-    fixture_take(f);
+    shell_fixture_take(f);
     /* Unbounded: no "Time remaining"; no file figures while they are 0. */
     g_assert_cmpstr(f->out_buf, ==,
                     "Time elapsed:     5123         ms\n"
@@ -560,9 +504,9 @@ test_jobinfo_migration(Fixture *f, gconstpointer data)
     /* A completed job: "Total downtime", and an error message. */
     qv_typed_params_add_ullong(&params, &n, &max, "disk_total", 2048);
     qv_typed_params_add_string(&params, &n, &max, "errmsg", "boom");
-    fixture_rewind(f);
+    shell_fixture_rewind(f);
     shell_job_print_figures(f->sh, QV_DOMAIN_JOB_COMPLETED, params, n);
-    fixture_take(f);
+    shell_fixture_take(f);
     g_assert_nonnull(strstr(f->out_buf, "Total downtime:   300          ms\n"));
     g_assert_null(strstr(f->out_buf, "Expected downtime"));
     /* The first disk_total (0) is the one read: still no file figures. */
@@ -578,9 +522,9 @@ test_jobinfo_migration(Fixture *f, gconstpointer data)
     qv_typed_params_add_ullong(&params, &n, &max, "disk_total", 2048);
     qv_typed_params_add_ullong(&params, &n, &max, "disk_processed", 1024);
     qv_typed_params_add_ullong(&params, &n, &max, "disk_remaining", 1024);
-    fixture_rewind(f);
+    shell_fixture_rewind(f);
     shell_job_print_figures(f->sh, QV_DOMAIN_JOB_BOUNDED, params, n);
-    fixture_take(f);
+    shell_fixture_take(f);
     g_assert_cmpstr(f->out_buf, ==,
                     "Time elapsed:     1            ms\n"
                     "Time remaining:   2            ms\n"
@@ -876,7 +820,7 @@ static const HypervisorDriver fake_driver = {
 };
 
 static void
-fake_setup(Fixture *f, gconstpointer data)
+fake_setup(ShellFixture *f, gconstpointer data)
 {
     fixture_setup(f, data);
     g_free(f->sh->uri);
@@ -885,11 +829,11 @@ fake_setup(Fixture *f, gconstpointer data)
 }
 
 static void
-test_fake_client_driven(Fixture *f, gconstpointer data)
+test_fake_client_driven(ShellFixture *f, gconstpointer data)
 {
     (void)data;
     fake.end_now = TRUE;
-    g_assert_true(run(f, "migrate --live vm1 fakemig:///dst --dname vm9"));
+    g_assert_true(shell_fixture_run(f, "migrate --live vm1 fakemig:///dst --dname vm9"));
     g_assert_cmpstr(f->err_buf, ==, "");
     g_assert_cmpstr(f->out_buf, ==, "");
     /* The five steps, over the two connections; no destination URI for
@@ -907,12 +851,12 @@ test_fake_client_driven(Fixture *f, gconstpointer data)
 }
 
 static void
-test_fake_p2p(Fixture *f, gconstpointer data)
+test_fake_p2p(ShellFixture *f, gconstpointer data)
 {
     (void)data;
     fake.end_now = TRUE;
-    g_assert_true(
-        run(f, "migrate --p2p --live --persistent vm1 qemu+tls://dst.example.org/system"));
+    g_assert_true(shell_fixture_run(
+        f, "migrate --p2p --live --persistent vm1 qemu+tls://dst.example.org/system"));
     g_assert_cmpstr(f->err_buf, ==, "");
     /* One Perform, told where the destination is; the shell opened nothing
      * there (the URI would need a daemon). */
@@ -924,10 +868,10 @@ test_fake_p2p(Fixture *f, gconstpointer data)
 }
 
 static void
-test_fake_destination_missing(Fixture *f, gconstpointer data)
+test_fake_destination_missing(ShellFixture *f, gconstpointer data)
 {
     (void)data;
-    g_assert_false(run(f, "migrate vm1 nosuchdriver:///dst"));
+    g_assert_false(shell_fixture_run(f, "migrate vm1 nosuchdriver:///dst"));
     g_assert_true(g_str_has_suffix(f->err_buf, "error: failed to connect to the destination "
                                                "'nosuchdriver:///dst'\n"));
     g_assert_cmpint(fake.performs, ==, 0);
@@ -952,7 +896,7 @@ interrupt_thread(gpointer opaque)
 }
 
 static void
-test_fake_ctrl_c(Fixture *f, gconstpointer data)
+test_fake_ctrl_c(ShellFixture *f, gconstpointer data)
 {
     GThread *thread;
     struct sigaction before;
@@ -962,7 +906,7 @@ test_fake_ctrl_c(Fixture *f, gconstpointer data)
 
     g_assert_cmpint(sigaction(SIGINT, NULL, &before), ==, 0);
     thread = g_thread_new("interrupt", interrupt_thread, NULL);
-    ok = run(f, "migrate --p2p --live vm1 qemu:///system");
+    ok = shell_fixture_run(f, "migrate --p2p --live vm1 qemu:///system");
     g_thread_join(thread);
     g_assert_false(ok);
     g_assert_cmpint(fake.performs, ==, 1);
@@ -975,11 +919,11 @@ test_fake_ctrl_c(Fixture *f, gconstpointer data)
 }
 
 static void
-test_fake_timeout_suspend(Fixture *f, gconstpointer data)
+test_fake_timeout_suspend(ShellFixture *f, gconstpointer data)
 {
     (void)data;
     fake.end_on_suspend = TRUE;
-    g_assert_true(run(f, "migrate --p2p --live --timeout 1 vm1 qemu:///system"));
+    g_assert_true(shell_fixture_run(f, "migrate --p2p --live --timeout 1 vm1 qemu:///system"));
     g_assert_cmpstr(f->err_buf, ==, "");
     g_assert_cmpint(fake.suspends, ==, 1);
     g_assert_cmpint(fake.postcopies, ==, 0);
@@ -987,12 +931,13 @@ test_fake_timeout_suspend(Fixture *f, gconstpointer data)
 }
 
 static void
-test_fake_timeout_postcopy(Fixture *f, gconstpointer data)
+test_fake_timeout_postcopy(ShellFixture *f, gconstpointer data)
 {
     (void)data;
     fake.end_on_postcopy = TRUE;
-    g_assert_true(run(f, "migrate --live --postcopy --timeout 1 --timeout-postcopy vm1 "
-                         "fakemig:///dst"));
+    g_assert_true(shell_fixture_run(f,
+                                    "migrate --live --postcopy --timeout 1 --timeout-postcopy vm1 "
+                                    "fakemig:///dst"));
     g_assert_cmpstr(f->err_buf, ==, "");
     g_assert_cmpint(fake.postcopies, ==, 1);
     g_assert_cmpint(fake.suspends, ==, 0);
@@ -1000,12 +945,13 @@ test_fake_timeout_postcopy(Fixture *f, gconstpointer data)
 }
 
 static void
-test_fake_after_precopy_verbose(Fixture *f, gconstpointer data)
+test_fake_after_precopy_verbose(ShellFixture *f, gconstpointer data)
 {
     (void)data;
     fake.end_on_postcopy = TRUE;
-    g_assert_true(run(f, "migrate --p2p --live --postcopy --postcopy-after-precopy --verbose vm1 "
-                         "qemu:///system"));
+    g_assert_true(shell_fixture_run(
+        f, "migrate --p2p --live --postcopy --postcopy-after-precopy --verbose vm1 "
+           "qemu:///system"));
     /* Switched once, when the second pass was reported (the first was
      * over), not at the first look. */
     g_assert_cmpint(fake.postcopies, ==, 1);
@@ -1025,7 +971,8 @@ main(int argc, char **argv)
     g_assert_cmpint(qvirt_initialize(), ==, 0);
     g_assert_cmpint(qv_driver_register(&fake_driver, NULL), ==, 0);
 
-#define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn)                                                                              \
+    g_test_add(path, ShellFixture, NULL, fixture_setup, fn, shell_fixture_teardown)
     ADD("/shell/migrate/request/plain", test_request_plain);
     ADD("/shell/migrate/request/flags", test_request_flags);
     ADD("/shell/migrate/request/params", test_request_params);
@@ -1036,7 +983,7 @@ main(int argc, char **argv)
     ADD("/shell/migrate/help", test_help);
     ADD("/shell/migrate/jobinfo", test_jobinfo_migration);
 #undef ADD
-#define ADD(path, fn) g_test_add(path, Fixture, NULL, fake_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add(path, ShellFixture, NULL, fake_setup, fn, shell_fixture_teardown)
     ADD("/shell/migrate/fake/client-driven", test_fake_client_driven);
     ADD("/shell/migrate/fake/p2p", test_fake_p2p);
     ADD("/shell/migrate/fake/destination-missing", test_fake_destination_missing);

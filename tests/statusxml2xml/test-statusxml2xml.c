@@ -21,6 +21,7 @@
 #include "conf/domain_blockjob_record.h"
 #include "conf/domain_job.h"
 #include "conf/domain_status.h"
+#include "testfixture.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -472,66 +473,26 @@ test_no_hooks(void)
 }
 
 static void
-test_unused_fixture(gconstpointer data)
+test_register_fixture(const char *dir, const char *name, gpointer opaque G_GNUC_UNUSED)
 {
-    g_test_message("unused fixture file: %s", (const char *)data);
-    g_test_fail();
-}
+    g_autofree char *stem = NULL;
+    g_autofree char *test_path = NULL;
 
-/* g_ptr_array_sort passes pointers to the elements. */
-static gint
-test_name_cmp(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void
-test_register_fixtures(void)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    GDir *dir = g_dir_open(data_dir, 0, &err);
-    const char *entry;
-
-    g_assert_no_error(err);
-    while ((entry = g_dir_read_name(dir)))
-        g_ptr_array_add(names, g_strdup(entry));
-    g_dir_close(dir);
-    g_ptr_array_sort(names, test_name_cmp);
-
-    for (guint i = 0; i < names->len; i++) {
-        const char *name = g_ptr_array_index(names, i);
-        g_autofree char *stem = NULL;
-        g_autofree char *test_path = NULL;
-        g_autofree char *partner = NULL;
-        g_autofree char *partner_path = NULL;
-
-        if (g_str_equal(name, "job-template.xml.in"))
-            continue;
-        if (g_str_has_prefix(name, "bad-") &&
-            (g_str_has_suffix(name, ".xml") || g_str_has_suffix(name, ".err"))) {
-            stem = g_strndup(name, strlen(name) - 4);
-            partner =
-                g_strdup_printf("%s%s", stem, g_str_has_suffix(name, ".xml") ? ".err" : ".xml");
-            partner_path = g_build_filename(data_dir, partner, NULL);
-            if (!g_file_test(partner_path, G_FILE_TEST_IS_REGULAR)) {
-                test_path = g_strdup_printf("/statusxml2xml/unused/%s", name);
-                g_test_add_data_func_full(test_path, g_strdup(name), test_unused_fixture, g_free);
-            } else if (g_str_has_suffix(name, ".xml")) {
-                test_path = g_strdup_printf("/statusxml2xml/bad/%s", stem + 4);
-                g_test_add_data_func_full(test_path, g_steal_pointer(&stem), test_bad, g_free);
-            }
-            continue;
-        }
-        if (g_str_has_suffix(name, ".xml")) {
-            stem = g_strndup(name, strlen(name) - 4);
-            test_path = g_strdup_printf("/statusxml2xml/round-trip/%s", stem);
-            g_test_add_data_func_full(test_path, g_strdup(name), test_round_trip, g_free);
-            continue;
-        }
-        test_path = g_strdup_printf("/statusxml2xml/unused/%s", name);
-        g_test_add_data_func_full(test_path, g_strdup(name), test_unused_fixture, g_free);
+    if (g_str_equal(name, "job-template.xml.in"))
+        return;
+    if (g_str_has_prefix(name, "bad-")) {
+        qvirt_test_fixture_add_pair(dir, name, "/statusxml2xml/bad/", "bad-",
+                                    "/statusxml2xml/unused/", test_bad);
+        return;
     }
+    if (g_str_has_suffix(name, ".xml")) {
+        stem = g_strndup(name, strlen(name) - 4);
+        test_path = g_strdup_printf("/statusxml2xml/round-trip/%s", stem);
+        g_test_add_data_func_full(test_path, g_strdup(name), test_round_trip, g_free);
+        return;
+    }
+    test_path = g_strdup_printf("/statusxml2xml/unused/%s", name);
+    qvirt_test_fixture_add_unused(test_path, name);
 }
 
 int
@@ -549,7 +510,7 @@ main(int argc, char **argv)
                                    G_N_ELEMENTS(test_migration_phases), NULL) < 0)
         g_error("cannot register migration phases: %s", qvirt_error_last_message());
 
-    test_register_fixtures();
+    qvirt_test_fixture_foreach(data_dir, test_register_fixture, NULL);
     g_test_add_func("/statusxml2xml/every-job-and-phase", test_every_job_and_phase);
     g_test_add_func("/statusxml2xml/blockjob-every-type-and-state",
                     test_blockjob_every_type_and_state);

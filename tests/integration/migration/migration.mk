@@ -6,7 +6,7 @@
 check_PROGRAMS += tests/integration/migration/test-storage-nbd
 TESTS += tests/integration/migration/test-storage-nbd
 tests_integration_migration_test_storage_nbd_SOURCES = \
-	tests/integration/migration/test-storage-nbd.c
+	tests/integration/migration/test-storage-nbd.c tests/testqemu.c tests/testqemu.h
 tests_integration_migration_test_storage_nbd_LDADD = libqvirtqemu.la libqvirtdriver.la \
 	libqvirtconf.la $(TEST_LIBS)
 

@@ -9,14 +9,12 @@
  * Each domain is a DomainObj with the driver's private data and a monitor
  * but no driver (the status is not written: there is no QEMU handle).
  * Mirror progress is polled: no event reaches these domains, so the code
- * must not depend on one. Every QEMU started here is killed by its pid in
- * the teardown; should an assertion abort the test, a signal handler kills
+ * must not depend on one. Every QEMU started here (testqemu.h) is killed
+ * by its pid in the teardown; should an assertion abort the test, a signal handler kills
  * them too. Skipped when qemu-system-x86_64 or qemu-img is missing. */
 #include <config.h>
 
-#include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -28,6 +26,7 @@
 #include "qemu/qemu_migration_storage.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process.h"
+#include "testqemu.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -40,36 +39,6 @@
 
 static char *qemu_binary;
 static char *qemu_img;
-
-/* Pids of the QEMUs alive, for the abort handler (async-signal safe reads). */
-#define MAX_PIDS 8
-static volatile sig_atomic_t live_pids[MAX_PIDS];
-
-static void
-track_pid(pid_t pid, gboolean alive)
-{
-    for (int i = 0; i < MAX_PIDS; i++) {
-        if (alive && live_pids[i] == 0) {
-            live_pids[i] = pid;
-            return;
-        }
-        if (!alive && live_pids[i] == pid) {
-            live_pids[i] = 0;
-            return;
-        }
-    }
-}
-
-static void
-kill_all_on_signal(int sig)
-{
-    for (int i = 0; i < MAX_PIDS; i++) {
-        if (live_pids[i] > 0)
-            kill(live_pids[i], SIGKILL);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
 
 /* The disks every domain here has: two qcow2 images and an empty cdrom
  * (which storage migration must leave alone). */
@@ -283,8 +252,7 @@ start_qemu(StorageFixture *fx, TestQemu *q, const char *side)
 {
     g_autofree char *qmp_name = g_strdup_printf("%s.qmp", side);
     g_autofree char *qmp_path = g_build_filename(fx->dir, qmp_name, NULL);
-    g_autofree char *qmp_dev = NULL;
-    g_autoptr(QvirtCommand) cmd = qvirt_command_new(qemu_binary);
+    g_autoptr(QvirtCommand) cmd = qvirt_test_qemu_command(qemu_binary);
     QemuMonitorConfig config = {
         .protocol = QEMU_MONITOR_PROTOCOL_QMP,
         .domain_name = side,
@@ -294,12 +262,7 @@ start_qemu(StorageFixture *fx, TestQemu *q, const char *side)
     DomainDef *def = q->vm->def;
     int qmp_fd;
 
-    qmp_fd = qemu_monitor_listen_socket(qmp_path);
-    g_assert_cmpint(qmp_fd, >=, 0);
-    qmp_dev = g_strdup_printf("socket,id=qmp,fd=%d,server=on,wait=off", qmp_fd);
-    qvirt_command_add_args(cmd, "-machine", "none", "-nodefaults", "-no-user-config", "-display",
-                           "none", "-accel", "tcg", "-chardev", qmp_dev, "-mon",
-                           "chardev=qmp,mode=control", NULL);
+    qmp_fd = qvirt_test_qemu_add_monitor(cmd, "qmp", qmp_path, TRUE);
     for (size_t i = 0; i < G_N_ELEMENTS(test_disks); i++) {
         g_autoptr(QvirtJson) file = json_object_new_object();
         g_autoptr(QvirtJson) fmt = json_object_new_object();
@@ -315,17 +278,8 @@ start_qemu(StorageFixture *fx, TestQemu *q, const char *side)
         qvirt_command_add_args(cmd, "-blockdev", json_object_to_json_string(file), "-blockdev",
                                json_object_to_json_string(fmt), NULL);
     }
-    qvirt_command_add_env(cmd, "LC_ALL=C");
-    qvirt_command_pass_fd(cmd, qmp_fd);
-    if (qvirt_command_spawn(cmd, &q->proc) < 0)
-        g_error("cannot start QEMU: %s", qvirt_error_last_message());
-    track_pid(qvirt_process_pid(q->proc), TRUE);
-    close(qmp_fd);
-
-    q->mon = qemu_monitor_open_path(fx->loop, qmp_path, &config);
-    g_assert_nonnull(q->mon);
-    g_assert_cmpint(qemu_monitor_wait_ready(q->mon), ==, 0);
-    g_assert_cmpint(qemu_monitor_json_set_capabilities(q->mon), ==, 0);
+    q->proc = qvirt_test_qemu_spawn(cmd, &qmp_fd, 1);
+    q->mon = qvirt_test_qemu_open_qmp(fx->loop, qmp_path, &config);
 
     q->vm->def->id = 1;
     q->vm->pid = qvirt_process_pid(q->proc);
@@ -336,30 +290,13 @@ start_qemu(StorageFixture *fx, TestQemu *q, const char *side)
 static void
 quit_qemu(TestQemu *q)
 {
-    int status = -1;
-
-    if (!q->proc)
-        return;
-    g_assert_cmpint(qemu_monitor_json_quit(q->mon), ==, 0);
-    g_assert_cmpint(qvirt_process_wait_exit(q->proc, WAIT_MS, &status), ==, 0);
-    track_pid(qvirt_process_pid(q->proc), FALSE);
-    g_clear_pointer(&q->proc, qvirt_process_free);
+    qvirt_test_qemu_quit(&q->proc, q->mon, WAIT_MS);
 }
 
 static void
 kill_qemu(TestQemu *q)
 {
-    pid_t pid;
-
-    if (!q->proc)
-        return;
-    pid = qvirt_process_pid(q->proc);
-    if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
-        g_test_message("cannot kill QEMU %d: %s", (int)pid, g_strerror(errno));
-    if (qvirt_process_wait_exit(q->proc, WAIT_MS, NULL) < 0)
-        g_test_message("QEMU %d: %s", (int)pid, qvirt_error_last_message());
-    track_pid(pid, FALSE);
-    g_clear_pointer(&q->proc, qvirt_process_free);
+    qvirt_test_qemu_kill(&q->proc, WAIT_MS);
 }
 
 /* A listening TCP socket on PORT (all IPv4 addresses), or -1. */
@@ -907,22 +844,10 @@ test_destination_gone(StorageFixture *fx, gconstpointer data)
 int
 main(int argc, char **argv)
 {
-    const char *env = g_getenv("QVIRT_TEST_QEMU");
-    g_autofree char *found = g_find_program_in_path("qemu-system-x86_64");
-
     qvirt_test_init(&argc, &argv);
-    if (env && *env)
-        qemu_binary = g_strdup(env);
-    else if (found)
-        qemu_binary = g_canonicalize_filename(found, NULL);
+    qemu_binary = qvirt_test_qemu_find();
     qemu_img = g_find_program_in_path("qemu-img");
-
-    signal(SIGABRT, kill_all_on_signal);
-    signal(SIGALRM, kill_all_on_signal);
-    signal(SIGSEGV, kill_all_on_signal);
-    signal(SIGTERM, kill_all_on_signal);
-    signal(SIGTRAP, kill_all_on_signal); /* g_error() */
-    alarm(600);                          /* hang guard for the whole suite */
+    qvirt_test_qemu_guard(600); /* hang guard for the whole suite */
 
     g_test_add("/integration/migration/storage/disks", StorageFixture, NULL, fixture_setup,
                test_disks_selection, fixture_teardown);

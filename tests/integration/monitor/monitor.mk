@@ -4,5 +4,5 @@
 check_PROGRAMS += tests/integration/monitor/test-monitor-qemu
 TESTS += tests/integration/monitor/test-monitor-qemu
 tests_integration_monitor_test_monitor_qemu_SOURCES = \
-	tests/integration/monitor/test-monitor-qemu.c
+	tests/integration/monitor/test-monitor-qemu.c tests/testqemu.c tests/testqemu.h
 tests_integration_monitor_test_monitor_qemu_LDADD = libqvirtqemu.la libqvirtconf.la $(TEST_LIBS)

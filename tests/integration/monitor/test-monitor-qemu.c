@@ -4,11 +4,11 @@
  * killed while commands wait: every waiter must get an error quickly, none
  * may hang.
  *
- * Every QEMU started here is killed by its pid in the fixture's teardown;
- * should an assertion abort the test, a signal handler kills them too. */
+ * Every QEMU started here (testqemu.h) is killed by its pid in the
+ * fixture's teardown; should an assertion abort the test, a signal handler
+ * kills them too. */
 #include <config.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +18,7 @@
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_monitor_text.h"
+#include "testqemu.h"
 #include "testutil.h"
 #include "util/error.h"
 #include "util/process.h"
@@ -29,36 +30,6 @@
 #define WAIT_MS 20000
 
 static char *qemu_binary;
-
-/* Pids of the QEMUs alive, for the abort handler (async-signal safe reads). */
-#define MAX_PIDS 16
-static volatile sig_atomic_t live_pids[MAX_PIDS];
-
-static void
-track_pid(pid_t pid, gboolean alive)
-{
-    for (int i = 0; i < MAX_PIDS; i++) {
-        if (alive && live_pids[i] == 0) {
-            live_pids[i] = pid;
-            return;
-        }
-        if (!alive && live_pids[i] == pid) {
-            live_pids[i] = 0;
-            return;
-        }
-    }
-}
-
-static void
-kill_all_on_signal(int sig)
-{
-    for (int i = 0; i < MAX_PIDS; i++) {
-        if (live_pids[i] > 0)
-            kill(live_pids[i], SIGKILL);
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
 
 typedef struct {
     char *dir;
@@ -105,8 +76,6 @@ fixture_setup(QemuFixture *fx, gconstpointer data)
 {
     g_autofree char *qmp_path = NULL;
     g_autofree char *hmp_path = NULL;
-    g_autofree char *qmp_dev = NULL;
-    g_autofree char *hmp_dev = NULL;
     g_autoptr(QvirtCommand) cmd = NULL;
     QemuMonitorConfig qmp_config = {
         .protocol = QEMU_MONITOR_PROTOCOL_QMP,
@@ -118,8 +87,7 @@ fixture_setup(QemuFixture *fx, gconstpointer data)
         .protocol = QEMU_MONITOR_PROTOCOL_HMP,
         .domain_name = "real",
     };
-    int qmp_fd;
-    int hmp_fd;
+    int fds[2];
 
     memset(fx, 0, sizeof(*fx));
     qvirt_mutex_init(&fx->lock);
@@ -133,49 +101,21 @@ fixture_setup(QemuFixture *fx, gconstpointer data)
     qmp_path = g_build_filename(fx->dir, "qmp.sock", NULL);
     hmp_path = g_build_filename(fx->dir, "hmp.sock", NULL);
     /* qvirt creates the sockets and passes them to QEMU. */
-    qmp_fd = qemu_monitor_listen_socket(qmp_path);
-    hmp_fd = qemu_monitor_listen_socket(hmp_path);
-    g_assert_cmpint(qmp_fd, >=, 0);
-    g_assert_cmpint(hmp_fd, >=, 0);
-    qmp_dev = g_strdup_printf("socket,id=qmp,fd=%d,server=on,wait=off", qmp_fd);
-    hmp_dev = g_strdup_printf("socket,id=hmp,fd=%d,server=on,wait=off", hmp_fd);
+    cmd = qvirt_test_qemu_command(qemu_binary);
+    qvirt_command_add_arg(cmd, "-S");
+    fds[0] = qvirt_test_qemu_add_monitor(cmd, "qmp", qmp_path, TRUE);
+    fds[1] = qvirt_test_qemu_add_monitor(cmd, "hmp", hmp_path, FALSE);
+    fx->proc = qvirt_test_qemu_spawn(cmd, fds, G_N_ELEMENTS(fds));
 
-    cmd = qvirt_command_new(qemu_binary);
-    qvirt_command_add_args(cmd, "-machine", "none", "-S", "-nodefaults", "-no-user-config",
-                           "-display", "none", "-accel", "tcg", "-chardev", qmp_dev, "-mon",
-                           "chardev=qmp,mode=control", "-chardev", hmp_dev, "-mon",
-                           "chardev=hmp,mode=readline", NULL);
-    qvirt_command_add_env(cmd, "LC_ALL=C");
-    qvirt_command_pass_fd(cmd, qmp_fd);
-    qvirt_command_pass_fd(cmd, hmp_fd);
-    if (qvirt_command_spawn(cmd, &fx->proc) < 0)
-        g_error("cannot start QEMU: %s", qvirt_error_last_message());
-    track_pid(qvirt_process_pid(fx->proc), TRUE);
-    close(qmp_fd);
-    close(hmp_fd);
-
-    fx->qmp = qemu_monitor_open_path(fx->loop, qmp_path, &qmp_config);
     fx->hmp = qemu_monitor_open_path(fx->loop, hmp_path, &hmp_config);
-    g_assert_nonnull(fx->qmp);
     g_assert_nonnull(fx->hmp);
-    g_assert_cmpint(qemu_monitor_wait_ready(fx->qmp), ==, 0);
-    g_assert_cmpint(qemu_monitor_json_set_capabilities(fx->qmp), ==, 0);
+    fx->qmp = qvirt_test_qemu_open_qmp(fx->loop, qmp_path, &qmp_config);
 }
 
 static void
 fixture_kill_qemu(QemuFixture *fx)
 {
-    pid_t pid;
-
-    if (!fx->proc)
-        return;
-    pid = qvirt_process_pid(fx->proc);
-    if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
-        g_test_message("cannot kill QEMU %d: %s", (int)pid, g_strerror(errno));
-    if (qvirt_process_wait_exit(fx->proc, WAIT_MS, NULL) < 0)
-        g_test_message("QEMU %d: %s", (int)pid, qvirt_error_last_message());
-    track_pid(pid, FALSE);
-    g_clear_pointer(&fx->proc, qvirt_process_free);
+    qvirt_test_qemu_kill(&fx->proc, WAIT_MS);
 }
 
 static void
@@ -566,20 +506,9 @@ test_caps_probe(void)
 int
 main(int argc, char **argv)
 {
-    const char *env = g_getenv("QVIRT_TEST_QEMU");
-    g_autofree char *found = g_find_program_in_path("qemu-system-x86_64");
-
     qvirt_test_init(&argc, &argv);
-    if (env && *env)
-        qemu_binary = g_strdup(env);
-    else if (found)
-        qemu_binary = g_canonicalize_filename(found, NULL);
-
-    signal(SIGABRT, kill_all_on_signal);
-    signal(SIGALRM, kill_all_on_signal);
-    signal(SIGSEGV, kill_all_on_signal);
-    signal(SIGTERM, kill_all_on_signal);
-    alarm(600); /* hang guard for the whole suite */
+    qemu_binary = qvirt_test_qemu_find();
+    qvirt_test_qemu_guard(600); /* hang guard for the whole suite */
 
     g_test_add("/integration/monitor/qmp", QemuFixture, NULL, fixture_setup, test_qmp,
                fixture_teardown);
