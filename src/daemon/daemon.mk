@@ -24,6 +24,7 @@ src_daemon_qvirtd_SOURCES = \
 	src/daemon/remote_dispatch_domain.c \
 	src/daemon/remote_dispatch_event.c \
 	src/daemon/remote_dispatch_migrate.c \
+	src/daemon/remote_dispatch_blockjob.c \
 	$(REMOTE_DRIVER_SOURCES) \
 	$(libqvirtrpc_la_SOURCES)
 src_daemon_qvirtd_CPPFLAGS = $(AM_CPPFLAGS) $(DAEMON_PATH_CPPFLAGS)

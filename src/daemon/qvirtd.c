@@ -49,6 +49,7 @@
 #include "remote/remote_driver.h"
 #include "rpc/rpc_server.h"
 #include "rpc/rpc_tls.h"
+#include "util/crashpoint.h"
 #include "util/error.h"
 #include "util/eventloop.h"
 #include "util/files.h"
@@ -582,6 +583,7 @@ main(int argc, char **argv)
         fprintf(stderr, "qvirtd: %s\n", qvirt_error_last_message());
         return 1;
     }
+    qvirt_crash_point_init(); /* QVIRT_CRASH_POINT, a testing aid: docs/crashpoints.md */
 
     if (daemon_start(&d) < 0) {
         g_autofree char *msg = g_strdup(qvirt_error_last_message());

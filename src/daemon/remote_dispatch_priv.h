@@ -36,6 +36,7 @@ extern const RemoteDispatchProc remote_dispatch_connect_procs[];
 extern const RemoteDispatchProc remote_dispatch_domain_procs[];
 extern const RemoteDispatchProc remote_dispatch_event_procs[];
 extern const RemoteDispatchProc remote_dispatch_migrate_procs[];
+extern const RemoteDispatchProc remote_dispatch_blockjob_procs[];
 
 /* The client's connection, referenced, or NULL with INTERNAL_ERROR. */
 QvConnect *remote_dispatch_get_conn(DaemonClient *dc);

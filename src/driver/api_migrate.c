@@ -463,7 +463,10 @@ mig_client_driven(QvDomain *dom, QvConnect *dconn, const QvTypedParam *params, i
     if (qv_connect_supports_feature(dom->conn, QV_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION) > 0)
         protection = QV_MIGRATE_CHANGE_PROTECTION;
     qvirt_error_reset();
-    flags |= mig_paused_flag(dom);
+    /* A post-copy recovery finds the source paused because its migration
+     * broke off: the guest runs on the destination, so that says nothing. */
+    if (!(flags & QV_MIGRATE_POSTCOPY_RESUME))
+        flags |= mig_paused_flag(dom);
     destflags = flags & ~(QV_MIGRATE_ABORT_ON_ERROR | QV_MIGRATE_AUTO_CONVERGE);
 
     st.params = qv_typed_params_copy(params, nparams);

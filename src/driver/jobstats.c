@@ -103,10 +103,10 @@ qv_job_stats_to_params(const DomainJobStats *stats, int *ret_type, QvTypedParam 
         type == QV_DOMAIN_JOB_CANCELLED) {
         qv_typed_params_add_boolean(&params, &nparams, &maxparams, "success",
                                     type == QV_DOMAIN_JOB_COMPLETED);
-        if (stats->error_message[0])
-            qv_typed_params_add_string(&params, &nparams, &maxparams, "errmsg",
-                                       stats->error_message);
     }
+    /* A running job may carry one too (recovery's "outcome unknown"). */
+    if (stats->error_message[0])
+        qv_typed_params_add_string(&params, &nparams, &maxparams, "errmsg", stats->error_message);
 
     *ret_type = type;
     *ret_params = params;

@@ -19,6 +19,8 @@ int qv_job_stats_type(const DomainJobStats *stats);
 void qv_job_stats_to_info(const DomainJobStats *stats, QvDomainJobInfo *ret_info);
 
 /* New typed parameters for STATS; *RET_TYPE is its QvDomainJobType. A
- * finished job gets "success" (boolean) and, when it failed, "errmsg". */
+ * finished job gets "success" (boolean); "errmsg" comes with any job whose
+ * statistics carry an error message (a failed one, or a running one that
+ * recovery marked "outcome unknown"). */
 void qv_job_stats_to_params(const DomainJobStats *stats, int *ret_type, QvTypedParam **ret_params,
                             int *ret_nparams);

@@ -14,6 +14,8 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_conf.c src/qemu/qemu_conf.h src/qemu/qemu_driver.c src/qemu/qemu_driver.h \
 	src/qemu/qemu_process.c src/qemu/qemu_process.h src/qemu/qemu_process_priv.h \
 	src/qemu/qemu_process_events.c src/qemu/qemu_process_reconnect.c \
+	src/qemu/qemu_blockjob.c src/qemu/qemu_blockjob.h src/qemu/qemu_blockjob_priv.h \
+	src/qemu/qemu_blockjob_start.c src/qemu/qemu_blockjob_disk.c \
 	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h \
 	src/qemu/qemu_host.c src/qemu/qemu_host.h \
 	src/qemu/qemu_domain_job.c src/qemu/qemu_domain_job.h \
@@ -25,7 +27,9 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_migration_cookie.c src/qemu/qemu_migration_cookie.h \
 	src/qemu/qemu_migration_params.c src/qemu/qemu_migration_params.h \
 	src/qemu/qemu_migration_storage.c src/qemu/qemu_migration_storage.h \
-	src/qemu/qemu_migration_tls.c src/qemu/qemu_migration_tls.h
+	src/qemu/qemu_migration_tls.c src/qemu/qemu_migration_tls.h \
+	src/qemu/qemu_recovery.c src/qemu/qemu_recovery.h \
+	src/qemu/qemu_migration_resume.c src/qemu/qemu_migration_resume.h
 libqvirtqemu_la_LIBADD = libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS) \
 	$(GNUTLS_LIBS)
 

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "qemu/qemu_domain_status.h"
+#include "qemu/qemu_blockjob.h"
 #include "qemu/qemu_process.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -127,9 +128,8 @@ qemu_domain_status_loaded(DomainObj *vm, DomainStatusExtra *extra, gpointer opaq
                            domain_obj_get_name(vm), extra->monitor_type);
         return -1;
     }
-    if (extra->block_jobs && extra->block_jobs->len > 0)
-        QVIRT_WARN("domain '%s': %u block jobs in its status are left to block job recovery",
-                   domain_obj_get_name(vm), extra->block_jobs->len);
+    /* Reconciled with QEMU after the reconnect (qemu_recovery_block_jobs). */
+    qemu_blockjob_restore(vm, g_steal_pointer(&extra->block_jobs));
     g_free(priv->monitor_path);
     priv->monitor_path = g_steal_pointer(&extra->monitor_path);
     g_ptr_array_add(load->loaded, domain_obj_ref(vm));

@@ -7,6 +7,7 @@
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_domain_job.h"
 #include "qemu/qemu_domain_status.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_monitor_text.h"
 #include "qemu/qemu_process.h"
@@ -121,6 +122,9 @@ qemu_driver_start(QemuDriver *driver, gboolean autostart)
     g_autoptr(GPtrArray) all = NULL;
     QemuDomainStatusLoad load = {driver, loaded};
 
+    /* Status files of migrating domains name these phases (every caller,
+     * not only the module, must have them before loading). */
+    qemu_migration_register_phases();
     if (domain_obj_list_load_status(driver->domains, driver->config->state_dir,
                                     &driver->status_hooks, qemu_domain_status_loaded, &load) < 0 ||
         domain_obj_list_load_configs(driver->domains, driver->config->config_dir) < 0)

@@ -53,6 +53,8 @@ typedef struct {
     int detail;
     int iteration;               /* MIGRATION_ITERATION */
     const DomainJobStats *stats; /* JOB_COMPLETED */
+    const char *disk; /* BLOCK_JOB: source path, BLOCK_JOB_2: target; TYPE is the
+                       * QvDomainBlockJobType, DETAIL the QvDomainBlockJobStatus */
 } QemuDriverEvent;
 
 typedef void (*QemuDriverEventFunc)(const QemuDriverEvent *event, gpointer opaque);

@@ -12,6 +12,7 @@
 #include <config.h>
 
 #include "qemu/qemu_migration.h"
+#include "util/crashpoint.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -115,10 +116,21 @@ qemu_migration_job_start(DomainObj *vm, DomainAsyncJob job, unsigned long long a
     return 0;
 }
 
+/* The crash point right after PHASE of JOB is persisted (docs/crashpoints.md). */
+static void
+migration_phase_crash_point(DomainAsyncJob job, int phase)
+{
+    qvirt_crash_point_join(job == DOMAIN_ASYNC_JOB_MIGRATION_OUT ? "migration-out" : "migration-in",
+                           qemu_migration_phase_to_string(phase));
+}
+
 int
 qemu_migration_job_set_phase(DomainObj *vm, int phase)
 {
-    return domain_job_set_phase(vm, phase);
+    if (domain_job_set_phase(vm, phase) < 0)
+        return -1;
+    migration_phase_crash_point(domain_job_get_async(vm->job), phase);
+    return 0;
 }
 
 int
@@ -126,7 +138,10 @@ qemu_migration_job_start_phase(DomainObj *vm, DomainAsyncJob job, int phase)
 {
     if (!qemu_migration_job_is_active(vm, job))
         return -1;
-    return domain_job_start_phase(vm, job, phase);
+    if (domain_job_start_phase(vm, job, phase) < 0)
+        return -1;
+    migration_phase_crash_point(job, phase);
+    return 0;
 }
 
 void

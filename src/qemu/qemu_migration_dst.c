@@ -35,9 +35,11 @@
  *   paused: paused/user, SUSPENDED/PAUSED); with QV_MIGRATE_PERSIST_DEST
  *   the definition ("persistent_xml", the cookie's, or the running one) is
  *   saved (DEFINED). Any failure kills the incoming QEMU, as libvirt does,
- *   except a post-copy failure once the guest ran here: the domain stays,
- *   paused or running with reason postcopy-failed, its job kept in phase
- *   postcopy_failed for a recovery. */
+ *   and so does CANCELLED, except once that QEMU is in post-copy (the
+ *   guest's state lives only here): the domain stays, paused or running
+ *   with reason postcopy-failed, its job kept in phase postcopy_failed for
+ *   a recovery (qemu_migration_resume.c, which also serves Prepare and
+ *   Finish with QV_MIGRATE_POSTCOPY_RESUME). */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -52,10 +54,12 @@
 #include "qemu/qemu_migration_dst_priv.h"
 #include "qemu/qemu_migration_params.h"
 #include "qemu/qemu_migration_port.h"
+#include "qemu/qemu_migration_resume.h"
 #include "qemu/qemu_migration_storage.h"
 #include "qemu/qemu_migration_tls.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process.h"
+#include "util/crashpoint.h"
 #include "util/deadline.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -524,12 +528,15 @@ qemu_migration_dst_prepare(QemuDriver *driver, QvConnect *dconn, const QvTypedPa
     DstPrepare prep = {params, nparams, flags, NULL, NULL, NULL};
     DomainObj *vm;
 
+    if (flags & QV_MIGRATE_POSTCOPY_RESUME)
+        return qemu_migration_resume_dst_prepare(driver, dconn, params, nparams, cookie_in,
+                                                 cookie_inlen, ret_cookie_out, ret_cookie_outlen,
+                                                 ret_uri_out, flags);
     if (dst_check_flags(flags) < 0)
         return -1;
-    if (flags & (QV_MIGRATE_OFFLINE | QV_MIGRATE_TUNNELLED | QV_MIGRATE_POSTCOPY_RESUME)) {
+    if (flags & (QV_MIGRATE_OFFLINE | QV_MIGRATE_TUNNELLED)) {
         qvirt_report_error(QVIRT_ERR_ARGUMENT_UNSUPPORTED,
-                           _("offline, tunnelled and post-copy resume migrations are not "
-                             "supported"));
+                           _("offline and tunnelled migrations are not supported"));
         return -1;
     }
     if (qv_typed_params_get_string(params, nparams, QV_MIGRATE_PARAM_DEST_XML, &xml) < 0 ||
@@ -797,6 +804,7 @@ dst_resume(QemuDriver *driver, DomainObj *vm, int reason)
         domain_obj_set_state(vm, prev, prev_reason);
         return -1;
     }
+    qvirt_crash_point("dst-cont-before");
     rc = qemu_monitor_json_cont(mon);
     qemu_domain_obj_exit_monitor(vm);
     if (rc < 0) {
@@ -804,6 +812,7 @@ dst_resume(QemuDriver *driver, DomainObj *vm, int reason)
             domain_obj_set_state(vm, prev, prev_reason);
         return -1;
     }
+    qvirt_crash_point("dst-cont-after");
     qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_RESUMED,
                                reason == DOMAIN_RUNNING_POSTCOPY
                                    ? QV_DOMAIN_EVENT_RESUMED_POSTCOPY
@@ -847,6 +856,13 @@ dst_persist(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, int n
                                was_persistent ? QV_DOMAIN_EVENT_DEFINED_UPDATED
                                               : QV_DOMAIN_EVENT_DEFINED_ADDED);
     return 0;
+}
+
+int
+qemu_migration_dst_persist(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params,
+                           int nparams, const QemuMigrationCookie *cookie)
+{
+    return dst_persist(driver, vm, params, nparams, cookie);
 }
 
 /* The completed statistics of the incoming job: the source's (its cookie),
@@ -973,6 +989,10 @@ qemu_migration_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvTypedPar
     gboolean postcopy = FALSE;
     DomainObj *vm;
 
+    if (flags & QV_MIGRATE_POSTCOPY_RESUME)
+        return qemu_migration_resume_dst_finish(driver, dconn, params, nparams, cookie_in,
+                                                cookie_inlen, ret_cookie_out, ret_cookie_outlen,
+                                                flags, cancelled);
     if (dst_check_flags(flags) < 0 ||
         dst_finish_name(params, nparams, cookie_in, cookie_inlen, &name) < 0)
         return NULL;
@@ -1005,6 +1025,9 @@ qemu_migration_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvTypedPar
     priv->mig_lease = NULL; /* Finish decides its fate now */
 
     if (cancelled) {
+        /* After the switch-over the guest's state lives only here. */
+        if (qemu_migration_resume_dst_keep(driver, vm))
+            goto error;
         QVIRT_INFO("domain '%s': the source cancelled the migration; stopping the incoming QEMU",
                    name);
         qvirt_report_error(QVIRT_ERR_OPERATION_FAILED,
@@ -1025,6 +1048,8 @@ qemu_migration_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvTypedPar
     if (dst_finish_run(driver, vm, params, nparams, cookie, flags, &postcopy) < 0) {
         if (postcopy) {
             dst_postcopy_failed(driver, vm);
+        } else if (qemu_migration_resume_dst_keep(driver, vm)) {
+            /* Kept for a recovery; its error replaces the wait's. */
         } else {
             domain_job_complete_stats(vm, DOMAIN_JOB_STATUS_FAILED, qvirt_error_last_message());
             dst_abandon(driver, vm);

@@ -22,7 +22,9 @@
  *   confirm3_cancelled (resume what the job paused), then ends the job. A
  *   guest paused by its user before the migration stays paused.
  * - A post-copy migration that breaks off leaves the job in
- *   postcopy_failed and the guest paused (reason postcopy-failed).
+ *   postcopy_failed and the guest paused (reason postcopy-failed); the
+ *   steps with QV_MIGRATE_POSTCOPY_RESUME recover it
+ *   (qemu_migration_resume.c).
  * - The connection that called Begin is the migration's lease: when it
  *   closes before Confirm, a running step is aborted and the job is given
  *   up (rolled back, or after the switch-over ended with the guest left
@@ -37,10 +39,13 @@
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_migration_cookie.h"
 #include "qemu/qemu_migration_params.h"
+#include "qemu/qemu_migration_resume.h"
 #include "qemu/qemu_migration_storage.h"
 #include "qemu/qemu_migration_tls.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_recovery.h"
+#include "util/crashpoint.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/threads.h"
@@ -65,7 +70,7 @@ QVIRT_LOG_INIT("qemu.migration.src");
      QV_MIGRATE_NON_SHARED_INC | QV_MIGRATE_CHANGE_PROTECTION | QV_MIGRATE_UNSAFE |                \
      QV_MIGRATE_COMPRESSED | QV_MIGRATE_ABORT_ON_ERROR | QV_MIGRATE_AUTO_CONVERGE |                \
      QV_MIGRATE_POSTCOPY | QV_MIGRATE_TLS | QV_MIGRATE_PARALLEL |                                  \
-     QV_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES)
+     QV_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES | QV_MIGRATE_POSTCOPY_RESUME)
 
 #define SRC_STORAGE_FLAGS (QV_MIGRATE_NON_SHARED_DISK | QV_MIGRATE_NON_SHARED_INC)
 
@@ -82,11 +87,6 @@ src_check_flags(unsigned int flags, const char *func)
     if (flags & QV_MIGRATE_OFFLINE) {
         qvirt_report_error(QVIRT_ERR_ARGUMENT_UNSUPPORTED,
                            _("offline migration is not supported by the QEMU driver"));
-        return -1;
-    }
-    if (flags & QV_MIGRATE_POSTCOPY_RESUME) {
-        qvirt_report_error(QVIRT_ERR_ARGUMENT_UNSUPPORTED,
-                           _("resuming a failed post-copy migration is not supported yet"));
         return -1;
     }
     if (flags & QV_MIGRATE_ZEROCOPY) {
@@ -531,6 +531,9 @@ qemu_migration_src_begin(QemuDriver *driver, DomainObj *vm, const QvTypedParam *
 {
     char *xml = NULL;
 
+    if (flags & QV_MIGRATE_POSTCOPY_RESUME)
+        return qemu_migration_resume_src_begin(driver, vm, params, nparams, ret_cookie_out,
+                                               ret_cookie_outlen, flags);
     if (src_check_flags(flags, __func__) < 0 || qemu_driver_lock_domain(vm) < 0)
         return NULL;
     if (qemu_driver_check_active(vm) < 0)
@@ -644,11 +647,13 @@ src_wait(QemuDriver *driver, DomainObj *vm, SrcRun *run)
                         return -1;
                     run->storage = FALSE;
                 }
+                qvirt_crash_point("migrate-continue-before");
                 SRC_MONITOR(vm, rc,
                             qemu_monitor_json_migrate_continue(
                                 mon, QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER));
                 if (rc < 0)
                     return -1;
+                qvirt_crash_point("migrate-continue-after");
             }
             continue;
         case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
@@ -859,6 +864,7 @@ src_perform_run(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, i
                                                     bandwidth << 20)) < 0 ||
             qemu_migration_storage_src_wait_ready(vm, JOB_OUT, SRC_MIRROR_READY_MS) < 0)
             return -1;
+        qvirt_crash_point("mirrors-ready");
     }
     if (domain_job_abort_requested(vm->job))
         return src_report_aborted(vm);
@@ -869,9 +875,11 @@ src_perform_run(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, i
     if (run->was_running)
         qemu_domain_job_private(vm)->paused_by_job = TRUE;
     QVIRT_INFO("domain '%s': migrating to %s", domain_obj_get_name(vm), qemu_uri);
+    qvirt_crash_point("migrate-before");
     SRC_MONITOR(vm, rc, qemu_monitor_json_migrate(mon, qemu_uri, false));
     if (rc < 0)
         return -1;
+    qvirt_crash_point("migrate-after");
     run->migrating = TRUE;
 
     if (src_wait(driver, vm, run) < 0)
@@ -921,6 +929,10 @@ qemu_migration_src_perform(QemuDriver *driver, DomainObj *vm, const char *dconnu
         return -1;
     if (flags & QV_MIGRATE_PEER2PEER)
         return qemu_migration_p2p_perform(driver, vm, dconnuri, params, nparams, flags);
+    if (flags & QV_MIGRATE_POSTCOPY_RESUME)
+        return qemu_migration_resume_src_perform(driver, vm, params, nparams, cookie_in,
+                                                 cookie_inlen, ret_cookie_out, ret_cookie_outlen,
+                                                 flags);
     if (dconnuri && *dconnuri) {
         qvirt_report_error(QVIRT_ERR_INVALID_ARG,
                            _("a destination daemon URI is only used by peer-to-peer migration"));
@@ -983,7 +995,9 @@ src_confirm_done(QemuDriver *driver, DomainObj *vm, const char *cookie_in, int c
     }
     domain_job_complete_stats(vm, DOMAIN_JOB_STATUS_COMPLETED, NULL);
     src_emit_job_completed(driver, vm);
+    qvirt_crash_point("source-kill-before");
     qemu_process_stop(driver, vm, DOMAIN_SHUTOFF_MIGRATED, 0);
+    qvirt_crash_point("source-kill-after");
     QVIRT_INFO("domain '%s': migrated away", domain_obj_get_name(vm));
     if ((flags & QV_MIGRATE_UNDEFINE_SOURCE) && vm->persistent) {
         if (domain_obj_list_delete_config(driver->config->config_dir, domain_obj_get_name(vm)) <
@@ -1000,6 +1014,13 @@ src_confirm_done(QemuDriver *driver, DomainObj *vm, const char *cookie_in, int c
     }
     qemu_driver_remove_inactive(driver, vm);
     return 0;
+}
+
+int
+qemu_migration_src_stop_migrated(QemuDriver *driver, DomainObj *vm, const char *cookie_in,
+                                 int cookie_inlen, unsigned int flags)
+{
+    return src_confirm_done(driver, vm, cookie_in, cookie_inlen, flags);
 }
 
 static void
@@ -1033,6 +1054,9 @@ qemu_migration_src_confirm(QemuDriver *driver, DomainObj *vm, const QvTypedParam
     QvirtError *refused = NULL;
     int ret = 0;
 
+    if (flags & QV_MIGRATE_POSTCOPY_RESUME)
+        return qemu_migration_resume_src_confirm(driver, vm, params, nparams, cookie_in,
+                                                 cookie_inlen, flags, cancelled);
     if (!qv_driver_check_flags(flags, SRC_FLAGS, __func__) || qemu_driver_lock_domain(vm) < 0)
         return -1;
     if (cancelled && domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_NONE) {
@@ -1095,6 +1119,8 @@ qemu_migration_abort(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     int ret = -1;
     int phase;
 
+    if (flags & QV_DOMAIN_ABORT_JOB_POSTCOPY)
+        return qemu_migration_resume_pause(driver, vm, flags);
     QV_CHECK_FLAGS(flags, 0, -1);
     if (qemu_driver_lock_domain(vm) < 0)
         return -1;
@@ -1115,6 +1141,11 @@ qemu_migration_abort(QemuDriver *driver, DomainObj *vm, unsigned int flags)
                            domain_obj_get_name(vm));
         goto unlock;
     case DOMAIN_ASYNC_JOB_MIGRATION_OUT:
+        /* Left by recovery after a restart (qemu_recovery.h): give it up. */
+        if (qemu_recovery_abandon_outcome_unknown(driver, vm)) {
+            ret = 0;
+            goto unlock;
+        }
         if ((stats && (stats->status == DOMAIN_JOB_STATUS_POSTCOPY ||
                        stats->status == DOMAIN_JOB_STATUS_POSTCOPY_PAUSED)) ||
             phase == QEMU_MIGRATION_PHASE_POSTCOPY_FAILED) {

@@ -21,6 +21,7 @@
 #include "driver/event.h"
 #include "driver/jobstats.h"
 #include "driver/module.h"
+#include "qemu/qemu_blockjob.h"
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_host.h"
 #include "qemu/qemu_migration.h"
@@ -56,6 +57,11 @@ qemu_module_event(const QemuDriverEvent *event, gpointer opaque)
     case QV_DOMAIN_EVENT_ID_MIGRATION_ITERATION:
         ev = qv_event_new_migration_iteration(&qemu_hypervisor_driver, event->name, event->uuid,
                                               event->id, event->iteration);
+        break;
+    case QV_DOMAIN_EVENT_ID_BLOCK_JOB:
+    case QV_DOMAIN_EVENT_ID_BLOCK_JOB_2:
+        ev = qv_event_new_block_job(&qemu_hypervisor_driver, event->name, event->uuid, event->id,
+                                    event->event_id, event->disk, event->type, event->detail);
         break;
     case QV_DOMAIN_EVENT_ID_JOB_COMPLETED:
         if (!event->stats)
@@ -488,6 +494,33 @@ QEMU_DOMAIN_ENTRY(qemu_domain_migrate_get_max_speed, qemu_migration_get_max_spee
                   (dom->conn->private_data, vm, ret_bandwidth_mibs, flags))
 QEMU_DOMAIN_ENTRY(qemu_domain_migrate_start_post_copy, qemu_migration_start_post_copy,
                   (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_block_pull, qemu_blockjob_pull,
+                  (QvDomain * dom, const char *disk, unsigned long long bandwidth,
+                   unsigned int flags),
+                  (dom->conn->private_data, vm, disk, bandwidth, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_block_rebase, qemu_blockjob_rebase,
+                  (QvDomain * dom, const char *disk, const char *base,
+                   unsigned long long bandwidth, unsigned int flags),
+                  (dom->conn->private_data, vm, disk, base, bandwidth, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_block_commit, qemu_blockjob_commit,
+                  (QvDomain * dom, const char *disk, const char *base, const char *top,
+                   unsigned long long bandwidth, unsigned int flags),
+                  (dom->conn->private_data, vm, disk, base, top, bandwidth, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_block_copy, qemu_blockjob_copy,
+                  (QvDomain * dom, const char *disk, const char *destxml,
+                   const QvTypedParam *params, int nparams, unsigned int flags),
+                  (dom->conn->private_data, vm, disk, destxml, params, nparams, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_block_job_abort, qemu_blockjob_abort,
+                  (QvDomain * dom, const char *disk, unsigned int flags),
+                  (dom->conn->private_data, vm, disk, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_get_block_job_info, qemu_blockjob_get_info,
+                  (QvDomain * dom, const char *disk, QvDomainBlockJobInfo *ret_info,
+                   unsigned int flags),
+                  (dom->conn->private_data, vm, disk, ret_info, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_block_job_set_speed, qemu_blockjob_set_speed,
+                  (QvDomain * dom, const char *disk, unsigned long long bandwidth,
+                   unsigned int flags),
+                  (dom->conn->private_data, vm, disk, bandwidth, flags))
 
 #undef QEMU_DOMAIN_ENTRY
 
@@ -661,6 +694,13 @@ static const HypervisorDriver qemu_hypervisor_driver = {
     .domain_migrate_set_max_speed = qemu_domain_migrate_set_max_speed,
     .domain_migrate_get_max_speed = qemu_domain_migrate_get_max_speed,
     .domain_migrate_start_post_copy = qemu_domain_migrate_start_post_copy,
+    .domain_block_pull = qemu_domain_block_pull,
+    .domain_block_rebase = qemu_domain_block_rebase,
+    .domain_block_commit = qemu_domain_block_commit,
+    .domain_block_copy = qemu_domain_block_copy,
+    .domain_block_job_abort = qemu_domain_block_job_abort,
+    .domain_get_block_job_info = qemu_domain_get_block_job_info,
+    .domain_block_job_set_speed = qemu_domain_block_job_set_speed,
 };
 
 int

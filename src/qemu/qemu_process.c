@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "qemu/qemu_alias.h"
+#include "qemu/qemu_blockjob.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_migration_port.h"
 #include "qemu/qemu_monitor_json.h"
@@ -163,6 +164,7 @@ qemu_domain_private_free(gpointer data)
     g_free(priv->hmp_path);
     g_free(priv->log_path);
     g_free(priv->lib_dir);
+    qemu_blockjobs_free(priv->block_jobs);
     /* Closes the monitors and frees the whole block (base is first). */
     qemu_domain_obj_private_free(&priv->base);
 }
@@ -198,6 +200,7 @@ qemu_process_save_status(QemuDriver *driver, DomainObj *vm)
         return 0;
     }
     extra.monitor_path = priv->monitor_path;
+    extra.block_jobs = qemu_blockjob_records(vm);
     return domain_status_save(vm, driver->config->state_dir, &extra, &driver->status_hooks);
 }
 
@@ -792,6 +795,8 @@ qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int fl
     if (priv->hmp_path)
         g_unlink(priv->hmp_path);
 
+    /* Before the definition goes back to the persistent one. */
+    qemu_blockjob_domain_stopped(driver, vm);
     vm->pid = 0;
     vm->pid_start_time = 0;
     vm->def->id = -1;
@@ -809,6 +814,12 @@ qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int fl
     priv->stop_reason = -1;
     if (!(flags & QEMU_PROCESS_STOP_NO_EVENT))
         qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_STOPPED, stopped_detail(reason));
+    /* A migration job kept between two steps (or for post-copy recovery)
+     * has nobody left to end it once its guest is gone. */
+    if ((domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_MIGRATION_OUT ||
+         domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_MIGRATION_IN) &&
+        !domain_job_async_has_owner(vm->job))
+        domain_job_discard_async(vm);
     domain_job_wake_all(vm);
     qvirt_error_restore(saved);
 }

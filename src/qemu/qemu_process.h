@@ -62,6 +62,7 @@ typedef enum {
     QEMU_WORK_EXITED,         /* QEMU exited: stop the domain */
     QEMU_WORK_SAVE_STATUS,    /* an event changed the state: persist it */
     QEMU_WORK_GUEST_SHUTDOWN, /* the guest powered off: carry out <on_poweroff> */
+    QEMU_WORK_BLOCK_JOBS,     /* block jobs: finalize, dismiss, poll (qemu_blockjob.c) */
     QEMU_WORK_LAST
 } QemuWorkKind;
 
@@ -95,6 +96,8 @@ typedef struct {
     GMutex work_lock;   /* guards the two fields below */
     GQueue work;        /* QemuWork items */
     gboolean work_busy; /* a worker drains the queue */
+
+    struct _QemuBlockJobs *block_jobs; /* qemu_blockjob.c's; NULL while none ran */
 } QemuDomainPrivate;
 
 QemuDomainPrivate *qemu_domain_private(DomainObj *vm);

@@ -9,6 +9,7 @@
  * take a job or talk to the monitor. */
 #include <config.h>
 
+#include "qemu/qemu_blockjob.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process_priv.h"
@@ -299,6 +300,7 @@ monitor_event(QemuMonitor *mon, const QemuMonitorEvent *event, gpointer opaque)
         QVIRT_DEBUG("domain '%s': %s %s %s", domain_obj_get_name(vm), event->name,
                     event->device ? event->device : (event->id ? event->id : ""),
                     event->status ? event->status : "");
+        qemu_blockjob_handle_event(driver, vm, event);
         domain_job_signal_event(vm);
         break;
     default:
@@ -530,6 +532,9 @@ qemu_process_run_work(gpointer job, gpointer opaque)
             break;
         case QEMU_WORK_GUEST_SHUTDOWN:
             work_guest_shutdown(driver, vm, work->run);
+            break;
+        case QEMU_WORK_BLOCK_JOBS:
+            qemu_blockjob_run_work(driver, vm, work->run);
             break;
         case QEMU_WORK_LAST:
             break;

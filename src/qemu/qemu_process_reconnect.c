@@ -6,6 +6,7 @@
 
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process_priv.h"
+#include "qemu/qemu_recovery.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -141,7 +142,6 @@ qemu_process_reconnect(QemuDriver *driver, DomainObj *vm)
     QemuDomainPrivate *priv = qemu_domain_private(vm);
     QvirtProcess *proc = NULL;
     QemuMonitorVMStatus status = QEMU_MONITOR_VM_STATUS_UNKNOWN;
-    DomainAsyncJob async;
     bool running = false;
     guint run;
 
@@ -167,9 +167,8 @@ qemu_process_reconnect(QemuDriver *driver, DomainObj *vm)
     QVIRT_INFO("domain '%s': found its QEMU again, pid %d", domain_obj_get_name(vm), (int)vm->pid);
 
     if (domain_job_get_active(vm->job) == DOMAIN_JOB_DESTROY) {
-        /* The previous daemon was destroying it: finish. */
-        priv->stop_reason = DOMAIN_SHUTOFF_DESTROYED;
-        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_DESTROYED);
+        /* The previous daemon was destroying it: finish (qemu_recovery.h). */
+        qemu_recovery_run(driver, vm);
         goto unlock;
     }
 
@@ -187,32 +186,11 @@ qemu_process_reconnect(QemuDriver *driver, DomainObj *vm)
     if (priv->run != run || !domain_obj_is_active(vm))
         goto unlock; /* it exited meanwhile: the exit watch cleans up */
 
-    async = domain_job_get_async(vm->job);
-    if (async == DOMAIN_ASYNC_JOB_START &&
-        ((vm->state == DOMAIN_STATE_PAUSED && vm->state_reason == DOMAIN_PAUSED_STARTING_UP) ||
-         status == QEMU_MONITOR_VM_STATUS_PRELAUNCH)) {
-        /* A start that never finished: its caller was told nothing. */
-        QVIRT_WARN("domain '%s': killing the QEMU of a start that never finished",
-                   domain_obj_get_name(vm));
-        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_FAILED);
-        goto unlock;
-    }
-    if (async == DOMAIN_ASYNC_JOB_MIGRATION_IN && !running) {
-        /* An incoming guest that Finish never resumed: the connection that
-         * held its lease went with the previous daemon (libvirt kills it
-         * too). */
-        QVIRT_WARN("domain '%s': killing the QEMU of an incoming migration that never finished",
-                   domain_obj_get_name(vm));
-        reconnect_stop(driver, vm, DOMAIN_SHUTOFF_FAILED);
-        goto unlock;
-    }
     reconnect_reconcile(driver, vm, running, status);
-    if (async != DOMAIN_ASYNC_JOB_NONE) {
-        if (async != DOMAIN_ASYNC_JOB_START)
-            QVIRT_WARN("domain '%s': async job '%s' interrupted by the restart is dropped",
-                       domain_obj_get_name(vm), domain_async_job_to_string(async));
-        domain_job_discard_async(vm);
-    }
+    /* An interrupted async job: the recovery table (qemu_recovery.c). */
+    qemu_recovery_run(driver, vm);
+    if (priv->run != run || !domain_obj_is_active(vm))
+        goto unlock;
     if (status == QEMU_MONITOR_VM_STATUS_SHUTDOWN) {
         /* The guest powered off while the daemon was away. */
         priv->got_shutdown = TRUE;

@@ -14,7 +14,8 @@ RPC_CLIENT_SOURCES = \
 # migration.
 REMOTE_DRIVER_SOURCES = \
 	src/remote/remote_driver.c src/remote/remote_driver.h \
-	src/remote/remote_driver_migrate.c src/remote/remote_driver_priv.h
+	src/remote/remote_driver_migrate.c src/remote/remote_driver_priv.h \
+	src/remote/remote_driver_blockjob.c
 
 lib_LTLIBRARIES += libqvirt.la
 libqvirt_la_SOURCES = \

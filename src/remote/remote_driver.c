@@ -1,7 +1,8 @@
 /* remote_driver.c: the remote driver (see remote_driver.h): connection set-up
  * over a UNIX socket or TLS, one forwarding function per table entry, and
  * the daemon's event MESSAGEs turned into framework events. The migration
- * entries are in remote_driver_migrate.c.
+ * entries are in remote_driver_migrate.c, the block job entries in
+ * remote_driver_blockjob.c.
  *
  * Every entry encodes the REMOTE (or QEMU) procedure with the rpcgen types
  * and waits for the reply without a deadline: a dead daemon is noticed by
@@ -1039,6 +1040,13 @@ static const HypervisorDriver remote_driver = {
     .domain_migrate_set_max_speed = remote_domain_migrate_set_max_speed,
     .domain_migrate_get_max_speed = remote_domain_migrate_get_max_speed,
     .domain_migrate_start_post_copy = remote_domain_migrate_start_post_copy,
+    .domain_block_pull = remote_domain_block_pull,
+    .domain_block_rebase = remote_domain_block_rebase,
+    .domain_block_commit = remote_domain_block_commit,
+    .domain_block_copy = remote_domain_block_copy,
+    .domain_block_job_abort = remote_domain_block_job_abort,
+    .domain_get_block_job_info = remote_domain_get_block_job_info,
+    .domain_block_job_set_speed = remote_domain_block_job_set_speed,
 };
 
 int

@@ -46,3 +46,17 @@ int remote_domain_migrate_set_max_speed(QvDomain *dom, unsigned long long bandwi
 int remote_domain_migrate_get_max_speed(QvDomain *dom, unsigned long long *ret_bandwidth_mibs,
                                         unsigned int flags);
 int remote_domain_migrate_start_post_copy(QvDomain *dom, unsigned int flags);
+/* The block job entries (remote_driver_blockjob.c). */
+int remote_domain_block_pull(QvDomain *dom, const char *disk, unsigned long long bandwidth,
+                             unsigned int flags);
+int remote_domain_block_rebase(QvDomain *dom, const char *disk, const char *base,
+                               unsigned long long bandwidth, unsigned int flags);
+int remote_domain_block_commit(QvDomain *dom, const char *disk, const char *base,
+                               const char *top, unsigned long long bandwidth, unsigned int flags);
+int remote_domain_block_copy(QvDomain *dom, const char *disk, const char *destxml,
+                             const QvTypedParam *params, int nparams, unsigned int flags);
+int remote_domain_block_job_abort(QvDomain *dom, const char *disk, unsigned int flags);
+int remote_domain_get_block_job_info(QvDomain *dom, const char *disk,
+                                     QvDomainBlockJobInfo *ret_info, unsigned int flags);
+int remote_domain_block_job_set_speed(QvDomain *dom, const char *disk,
+                                      unsigned long long bandwidth, unsigned int flags);

@@ -2,13 +2,15 @@
  * virsh-style error printing, the connection, domain lookup, the command
  * table with help, and the connection and host commands (connect, uri,
  * version, hostname, capabilities). The other commands live in
- * shell_domain.c, shell_job.c, shell_event.c and shell_migrate.c. */
+ * shell_domain.c, shell_job.c, shell_event.c, shell_migrate.c and
+ * shell_blockjob.c. */
 #include <config.h>
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "shell/shell_blockjob_priv.h"
 #include "shell/shell_priv.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_NONE
@@ -427,6 +429,13 @@ const ShellOpt opts_help[] = {
 
 static const ShellCmd shell_cmds[] = {
     {"autostart", cmd_autostart, opts_autostart, TRUE, N_("autostart a domain")},
+    /* The block job commands check their options before they connect. */
+    {"blockcommit", cmd_blockcommit, opts_blockcommit, FALSE,
+     N_("start a block commit operation")},
+    {"blockcopy", cmd_blockcopy, opts_blockcopy, FALSE, N_("start a block copy operation")},
+    {"blockjob", cmd_blockjob, opts_blockjob, FALSE, N_("manage active block operations")},
+    {"blockpull", cmd_blockpull, opts_blockpull, FALSE,
+     N_("populate a disk from its backing image")},
     {"capabilities", cmd_capabilities, NULL, TRUE, N_("capabilities")},
     {"connect", cmd_connect, opts_connect, FALSE, N_("(re)connect to hypervisor")},
     {"create", cmd_create, opts_file, TRUE, N_("create a domain from an XML file")},

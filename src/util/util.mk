@@ -11,5 +11,6 @@ libqvirtutil_la_SOURCES = \
 	src/util/process.c src/util/process.h src/util/process_priv.h \
 	src/util/error.c src/util/error.h \
 	src/util/netdev.c src/util/netdev.h \
-	src/util/log.c src/util/log.h
+	src/util/log.c src/util/log.h \
+	src/util/crashpoint.c src/util/crashpoint.h src/util/crashpoint_priv.h
 libqvirtutil_la_LIBADD = $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS) $(LIBNL_LIBS)

@@ -11,6 +11,7 @@ tests_driver_test_driver_SOURCES = \
 	tests/driver/test-uri.c tests/driver/test-typedparams.c \
 	tests/driver/test-registry.c tests/driver/test-event.c \
 	tests/driver/test-migrate.c tests/driver/test-hostid.c \
+	tests/driver/test-blockjob.c \
 	tests/testutil.c tests/testutil.h
 tests_driver_test_driver_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \

@@ -15,6 +15,7 @@ main(int argc, char **argv)
     test_registry_register_cases();
     test_event_register_cases();
     test_migrate_register();
+    test_blockjob_register();
     test_hostid_register();
     return g_test_run();
 }

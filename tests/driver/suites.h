@@ -6,4 +6,5 @@ void test_typedparams_register(void);
 void test_registry_register_cases(void);
 void test_event_register_cases(void);
 void test_migrate_register(void);
+void test_blockjob_register(void);
 void test_hostid_register(void);

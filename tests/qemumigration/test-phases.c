@@ -685,8 +685,11 @@ test_abort(void)
 
     g_assert_cmpint(qemu_migration_abort(NULL, vm, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_OPERATION_INVALID, "no job");
-    g_assert_cmpint(qemu_migration_abort(NULL, vm, 1), ==, -1);
+    g_assert_cmpint(qemu_migration_abort(NULL, vm, 2), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_INVALID_ARG, "unsupported flags");
+    /* --postcopy pauses a post-copy migration; there is none here. */
+    g_assert_cmpint(qemu_migration_abort(NULL, vm, QV_DOMAIN_ABORT_JOB_POSTCOPY), ==, -1);
+    qvirt_test_assert_error(QVIRT_ERR_OPERATION_INVALID, "post-copy");
 
     /* The destination is not aborted: it is destroyed. */
     domain_obj_lock(vm);

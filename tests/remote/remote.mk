@@ -13,3 +13,18 @@ tests_remote_test_remote_migrate_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_remote_test_remote_migrate_LDADD = libqvirt.la libqvirt_private.la libqvirtrpcgen.la $(GLIB_LIBS) $(TIRPC_LIBS)
 EXTRA_tests_remote_test_remote_migrate_DEPENDENCIES = src/daemon/qvirtd \
 	src/drivers/qvirt_driver_test.la
+
+## test-remote-blockjob: the same for the block job procedures (XDR layouts
+## of the argument structs, the info reply and the two event messages;
+## NO_SUPPORT through the daemon; the stock virsh's block commands and the
+## same calls through libvirt-python, each skipped without the tool).
+check_PROGRAMS += tests/remote/test-remote-blockjob
+TESTS += tests/remote/test-remote-blockjob
+tests_remote_test_remote_blockjob_SOURCES = tests/remote/test-remote-blockjob.c \
+	tests/testutil.c tests/testutil.h tests/testdaemon.c tests/testdaemon.h
+tests_remote_test_remote_blockjob_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \
+	-DQVIRTD_PATH=\""$(abs_top_builddir)/src/daemon/qvirtd"\"
+tests_remote_test_remote_blockjob_LDADD = libqvirt.la libqvirt_private.la libqvirtrpcgen.la $(GLIB_LIBS) $(TIRPC_LIBS)
+EXTRA_tests_remote_test_remote_blockjob_DEPENDENCIES = src/daemon/qvirtd \
+	src/drivers/qvirt_driver_test.la

@@ -15,3 +15,10 @@ tests_shell_test_shell_migrate_SOURCES = tests/shell/test-shell-migrate.c tests/
 tests_shell_test_shell_migrate_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\"
 tests_shell_test_shell_migrate_LDADD = libqvirtshell.la libqvirt.la $(GLIB_LIBS) $(JSONC_LIBS)
+check_PROGRAMS += tests/shell/test-shell-blockjob
+TESTS += tests/shell/test-shell-blockjob
+tests_shell_test_shell_blockjob_SOURCES = tests/shell/test-shell-blockjob.c tests/shell/fixture.c \
+	tests/shell/fixture.h tests/testutil.c tests/testutil.h
+tests_shell_test_shell_blockjob_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\"
+tests_shell_test_shell_blockjob_LDADD = libqvirtshell.la libqvirt.la $(GLIB_LIBS) $(JSONC_LIBS)

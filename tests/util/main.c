@@ -18,5 +18,6 @@ main(int argc, char **argv)
     test_workerpool_register();
     test_files_register();
     test_log_register();
+    test_crashpoint_register();
     return g_test_run();
 }

@@ -11,3 +11,4 @@ void test_eventloop_register(void);
 void test_workerpool_register(void);
 void test_files_register(void);
 void test_log_register(void);
+void test_crashpoint_register(void);

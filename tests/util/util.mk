@@ -11,5 +11,6 @@ tests_util_test_util_SOURCES = \
 	tests/util/test-eventloop.c \
 	tests/util/test-workerpool.c \
 	tests/util/test-files.c \
-	tests/util/test-log.c
+	tests/util/test-log.c \
+	tests/util/test-crashpoint.c
 tests_util_test_util_LDADD = $(TEST_LIBS)

@@ -477,7 +477,7 @@ mt_end() {
     tail -n 40 "$MT_T/transcript" | mt_diag
     for side in $MT_DAEMONS; do
         echo "# qvirtd $side: warnings and errors since the test began (last 30):"
-        mt_log_since "$side" | grep -E ' : (warning|error) : ' | tail -n 30 | mt_diag
+        mt_log_since "$side" | grep -E ': (warning|error) : ' | tail -n 30 | mt_diag
         echo "# qvirtd $side: migration lines since the test began (last 25):"
         mt_log_since "$side" | grep -iE 'migrat|cookie|nbd|mirror|switchover|lease' |
             grep -vE 'query-migrate|"return"' | tail -n 25 | mt_diag

@@ -13,7 +13,7 @@
 # The guest is booted as few times as possible: each test takes it where
 # the previous one left it when that suits (ensure_guest), and boots a new
 # one otherwise. MT_ONLY="a1 c2 ..." runs only the named tests (ids: a1 a2
-# b c1 f f2 d g2 c2 i e g h k j (j1 j2 j3), in the order they run);
+# b c1 f f2 d g2 c2 i e e2 e3 g h k j (j1 j2 j3), in the order they run);
 # MT_KEEP_LOGS=DIR keeps the daemon and serial logs of a failed run.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -479,6 +479,155 @@ if want e; then
         else
             mt_fail "qvirt migrate --postcopy failed: $(tr '\n' ' ' <"$MT_OUT")"
         fi
+    fi
+    mt_end
+fi
+
+# ---- e2/e3: post-copy broken off, then resumed (--postcopy-resume) ----
+# pc_remaining SIDE: the data remaining of SIDE's migration job, in MiB.
+pc_remaining() {
+    mt_virsh "$1" domjobinfo mig 2>/dev/null | awk '/^Data remaining:/ {
+        v = $3; if ($4 == "KiB") v /= 1024; else if ($4 == "GiB") v *= 1024;
+        else if ($4 == "B" || $4 == "bytes") v /= 1048576; print v }'
+}
+
+# pc_break SRC DST [OPTION...]: start a post-copy migration SRC -> DST whose
+# post-copy phase lasts (2 MiB/s), break it once the source is in
+# post-copy, with QMP migrate-pause on the source (PC_BREAK=qmp) or with
+# domjobabort --postcopy (PC_BREAK=abort, which is refused before the
+# switch), and check that both sides keep the domain and its job in the
+# post-copy-failed state. 0 when it did.
+PC_BREAK=qmp
+pc_break() {
+    local src=$1 dst=$2 st
+    shift 2
+    bg timeout 150 "$MT_QVIRT" -c "$(mt_uri "$src")" migrate --live "$@" --postcopy \
+        --postcopy-after-precopy --bandwidth 40 --postcopy-bandwidth 2 mig "$(mt_uri "$dst")"
+    if [ "$PC_BREAK" = abort ] && mt_wait_cond 30 mt_job_active "$src" &&
+        [ "$(mt_domstate "$src")" = running ]; then
+        # Still in pre-copy: there is nothing to break off yet.
+        if mt_run mt_qvirt "$src" domjobabort --postcopy mig; then
+            mt_fail "domjobabort --postcopy before the switch to post-copy succeeded"
+        else
+            grep -q 'post-copy mode' "$MT_OUT" ||
+                mt_fail "the refused domjobabort --postcopy does not say why: $(tr '\n' ' ' <"$MT_OUT")"
+        fi
+    fi
+    if ! mt_wait_cond 60 eval "mt_virsh $src domstate --reason mig 2>/dev/null |
+        grep -q 'paused (post-copy)'"; then
+        mt_fail "the source ($src) never reached 'paused (post-copy)' (60 s): $(mt_domstate "$src")"
+        lift_limits "$src"
+        bg_wait
+        return 1
+    fi
+    # QEMU can recover only once the destination runs the post-copy (it
+    # fails the incoming migration while the device state still loads):
+    # wait until 2 MiB more went over after the switch, a second at 2 MiB/s.
+    r0=$(pc_remaining "$src")
+    echo "# in post-copy, $r0 MiB remaining"
+    mt_wait_cond 30 eval "pc_remaining $src | awk -v r0='${r0:-0}' '{exit !(\$1 <= r0 - 2)}'" ||
+        mt_fail "the post-copy phase made no progress in 30 s: $(pc_remaining "$src") MiB remaining"
+    if [ "$PC_BREAK" = abort ]; then
+        mt_run mt_qvirt "$src" domjobabort --postcopy mig ||
+            mt_fail "domjobabort --postcopy on the source failed: $(tr '\n' ' ' <"$MT_OUT")"
+    else
+        mt_run mt_qvirt "$src" qemu-monitor-command mig '{"execute":"migrate-pause"}' ||
+            mt_fail "QMP migrate-pause on the source failed: $(tr '\n' ' ' <"$MT_OUT")"
+    fi
+    if bg_wait; then
+        mt_fail "the migration succeeded although its post-copy was paused"
+        return 1
+    fi
+    echo "# the broken migration: $(tr -s '\n' ' ' <"$MT_OUT")"
+    mt_run mt_virsh "$src" domstate --reason mig
+    grep -q 'paused (post-copy failed)' "$MT_OUT" ||
+        mt_fail "the source ($src) is '$(head -1 "$MT_OUT")', expected 'paused (post-copy failed)'"
+    # The guest never ran on the destination (Finish was not reached): it
+    # waits there, paused, for the recovery.
+    mt_run mt_virsh "$dst" domstate --reason mig
+    grep -q 'paused (post-copy failed)' "$MT_OUT" ||
+        mt_fail "the destination ($dst) is '$(head -1 "$MT_OUT")', expected 'paused (post-copy failed)'"
+    for st in "$src" "$dst"; do
+        mt_run mt_virsh "$st" domjobinfo mig
+        grep -q '^Job type: *None' "$MT_OUT" && mt_fail "$st kept no migration job after the break"
+    done
+    mt_has_qemu "$dst" || mt_fail "the destination's QEMU ($dst) is gone after the break"
+    [ -z "$MT_ERRS" ]
+}
+
+# pc_resume SRC DST WANT [OPTION...]: resume the broken migration and
+# check it ends as a successful one: the guest runs on DST and continues,
+# SRC is WANT ("shut off" or "absent").
+pc_resume() {
+    local src=$1 dst=$2 want=$3
+    shift 3
+    # A recovery whose Prepare fails (no such domain on DST) changes
+    # nothing: both sides stay post-copy-failed with their jobs, for the
+    # next attempt.
+    if mt_run mt_qvirt "$src" migrate --live "$@" --postcopy --postcopy-resume --dname nosuch \
+        mig "$(mt_uri "$dst")"; then
+        mt_fail "a recovery towards a domain the destination does not have succeeded"
+    else
+        grep -q 'nosuch' "$MT_OUT" ||
+            mt_fail "the failed recovery does not name the missing domain: $(tr '\n' ' ' <"$MT_OUT")"
+    fi
+    mt_run mt_virsh "$src" domstate --reason mig
+    grep -q 'paused (post-copy failed)' "$MT_OUT" ||
+        mt_fail "after the failed recovery the source ($src) is '$(head -1 "$MT_OUT")'"
+    mt_run mt_virsh "$dst" domstate --reason mig
+    grep -q 'paused (post-copy failed)' "$MT_OUT" ||
+        mt_fail "after the failed recovery the destination ($dst) is '$(head -1 "$MT_OUT")'"
+    # The recovery need not crawl at the post-copy limit of the test.
+    mt_run mt_qvirt "$src" migrate-setspeed mig 1000 --postcopy ||
+        mt_fail "migrate-setspeed --postcopy on the broken migration failed: $(tr '\n' ' ' <"$MT_OUT")"
+    if mt_run mt_qvirt "$src" migrate --live "$@" --postcopy --postcopy-resume mig \
+        "$(mt_uri "$dst")"; then
+        check_migrated "$src" "$dst" "$want"
+        mt_run mt_virsh "$dst" domstate --reason mig
+        grep -q 'running (migrated)' "$MT_OUT" ||
+            mt_fail "the destination ($dst) is '$(head -1 "$MT_OUT")' after the recovery, expected 'running (migrated)'"
+        mt_run mt_virsh "$dst" domjobinfo mig
+        grep -q '^Job type: *None' "$MT_OUT" ||
+            mt_fail "the destination ($dst) still has a job after the recovery"
+        src_log_has "$src" 'post-copy migration resumed' ||
+            mt_fail "the source's log does not show the post-copy migration resuming"
+        # Nothing is left to resume now: refused clearly, the guest untouched.
+        if mt_run mt_qvirt "$dst" migrate --live "$@" --postcopy --postcopy-resume mig \
+            "$(mt_uri "$src")"; then
+            mt_fail "a second --postcopy-resume, with no broken migration, succeeded"
+        else
+            grep -q 'not being migrated' "$MT_OUT" ||
+                mt_fail "the refused resume does not say why: $(tr '\n' ' ' <"$MT_OUT")"
+        fi
+        [ "$(mt_domstate "$dst")" = running ] ||
+            mt_fail "the guest on $dst is '$(mt_domstate "$dst")' after the refused resume"
+    else
+        mt_fail "qvirt migrate $* --postcopy-resume failed: $(tr '\n' ' ' <"$MT_OUT")"
+    fi
+}
+
+if want e2; then
+    mt_begin "e2: post-copy a -> b broken by migrate-pause, then qvirt migrate --postcopy-resume"
+    if ensure_guest a big; then
+        pc_break a b && pc_resume a b "$(src_want a)"
+        # Whatever failed, no half-migrated guest is left for the next test.
+        [ -n "$MT_ERRS" ] && CUR_SIDE=""
+    fi
+    mt_end
+fi
+
+if want e3; then
+    mt_begin "e3: post-copy b -> a (--p2p --persistent --undefinesource) broken by domjobabort --postcopy, then resumed"
+    if ensure_guest b big; then
+        PC_BREAK=abort
+        if pc_break b a --p2p --persistent --undefinesource &&
+            pc_resume b a absent --p2p --persistent --undefinesource; then
+            mt_run mt_virsh a dominfo mig
+            grep -q '^Persistent: *yes' "$MT_OUT" ||
+                mt_fail "--persistent: the domain on a is not persistent after the recovery"
+        fi
+        PC_BREAK=qmp
+        [ -n "$MT_ERRS" ] && CUR_SIDE=""
     fi
     mt_end
 fi
