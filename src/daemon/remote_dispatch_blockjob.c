@@ -16,17 +16,6 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_REMOTE
 
-/* The API handle of the wire handle D on DC's connection, or NULL. */
-static QvDomain *
-bj_dom_get(DaemonClient *dc, const remote_nonnull_domain *d)
-{
-    g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
-
-    if (!conn)
-        return NULL;
-    return remote_dispatch_get_domain(conn, d);
-}
-
 static const char *
 bj_opt(remote_string s)
 {
@@ -37,7 +26,7 @@ static int
 block_pull(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args, void *ret G_GNUC_UNUSED)
 {
     remote_domain_block_pull_args *a = args;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_block_pull(dom, a->path, a->bandwidth, a->flags) : -1;
 }
@@ -47,7 +36,7 @@ block_rebase(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args,
              void *ret G_GNUC_UNUSED)
 {
     remote_domain_block_rebase_args *a = args;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_block_rebase(dom, a->path, bj_opt(a->base), a->bandwidth, a->flags) : -1;
 }
@@ -57,7 +46,7 @@ block_commit(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args,
              void *ret G_GNUC_UNUSED)
 {
     remote_domain_block_commit_args *a = args;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     if (!dom)
         return -1;
@@ -69,17 +58,13 @@ static int
 block_copy(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args, void *ret G_GNUC_UNUSED)
 {
     remote_domain_block_copy_args *a = args;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
-    QvTypedParam *params = NULL;
-    int nparams = 0;
-    int rc;
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
+    g_auto(RemoteDispatchParams) p = {0};
 
-    if (!dom || rpc_typed_params_from_wire(a->params.params_val, a->params.params_len, &params,
-                                           &nparams) < 0)
+    if (!dom ||
+        rpc_typed_params_from_wire(a->params.params_val, a->params.params_len, &p.params, &p.n) < 0)
         return -1;
-    rc = qv_domain_block_copy(dom, a->path, a->destxml, params, nparams, a->flags);
-    qv_typed_params_free(params, nparams);
-    return rc;
+    return qv_domain_block_copy(dom, a->path, a->destxml, p.params, p.n, a->flags);
 }
 
 static int
@@ -87,7 +72,7 @@ block_job_abort(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args,
                 void *ret G_GNUC_UNUSED)
 {
     remote_domain_block_job_abort_args *a = args;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_block_job_abort(dom, a->path, a->flags) : -1;
 }
@@ -97,7 +82,7 @@ get_block_job_info(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *ar
 {
     remote_domain_get_block_job_info_args *a = args;
     remote_domain_get_block_job_info_ret *r = ret;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
     QvDomainBlockJobInfo info = {0};
     int found;
 
@@ -118,7 +103,7 @@ block_job_set_speed(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *a
                     void *ret G_GNUC_UNUSED)
 {
     remote_domain_block_job_set_speed_args *a = args;
-    g_autoptr(QvDomain) dom = bj_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_block_job_set_speed(dom, a->path, a->bandwidth, a->flags) : -1;
 }

@@ -21,30 +21,6 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_REMOTE
 
-/* The API handle of the wire handle D on DC's connection, or NULL. */
-static QvDomain *
-mig_dom_get(DaemonClient *dc, const remote_nonnull_domain *d)
-{
-    g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
-
-    if (!conn)
-        return NULL;
-    return remote_dispatch_get_domain(conn, d);
-}
-
-/* The parameters of a call, freed when the scope ends. */
-typedef struct {
-    QvTypedParam *params;
-    int n;
-} MigParams;
-
-static void
-mig_params_clear(MigParams *p)
-{
-    qv_typed_params_free(p->params, p->n);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MigParams, mig_params_clear)
-
 /* ---- the five steps ---- */
 
 static int
@@ -52,8 +28,8 @@ migrate_begin3_params(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void 
 {
     remote_domain_migrate_begin3_params_args *a = args;
     remote_domain_migrate_begin3_params_ret *r = ret;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
-    g_auto(MigParams) p = {0};
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
+    g_auto(RemoteDispatchParams) p = {0};
     char *cookie = NULL;
     int cookie_len = 0;
     char *xml;
@@ -76,7 +52,7 @@ migrate_prepare3_params(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, voi
     remote_domain_migrate_prepare3_params_args *a = args;
     remote_domain_migrate_prepare3_params_ret *r = ret;
     g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
-    g_auto(MigParams) p = {0};
+    g_auto(RemoteDispatchParams) p = {0};
     char *cookie = NULL;
     int cookie_len = 0;
     char *uri_out = NULL;
@@ -102,8 +78,8 @@ migrate_perform3_params(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, voi
 {
     remote_domain_migrate_perform3_params_args *a = args;
     remote_domain_migrate_perform3_params_ret *r = ret;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
-    g_auto(MigParams) p = {0};
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
+    g_auto(RemoteDispatchParams) p = {0};
     const char *dconnuri = a->dconnuri ? *a->dconnuri : NULL;
     char *cookie = NULL;
     int cookie_len = 0;
@@ -127,7 +103,7 @@ migrate_finish3_params(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void
     remote_domain_migrate_finish3_params_ret *r = ret;
     g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
     g_autoptr(QvDomain) ddom = NULL;
-    g_auto(MigParams) p = {0};
+    g_auto(RemoteDispatchParams) p = {0};
     char *cookie = NULL;
     int cookie_len = 0;
 
@@ -154,8 +130,8 @@ migrate_confirm3_params(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, voi
                         void *ret G_GNUC_UNUSED)
 {
     remote_domain_migrate_confirm3_params_args *a = args;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
-    g_auto(MigParams) p = {0};
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
+    g_auto(RemoteDispatchParams) p = {0};
 
     if (!dom ||
         rpc_typed_params_from_wire(a->params.params_val, a->params.params_len, &p.params, &p.n) < 0)
@@ -172,7 +148,7 @@ migrate_set_max_downtime(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, vo
                          void *ret G_GNUC_UNUSED)
 {
     remote_domain_migrate_set_max_downtime_args *a = args;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_migrate_set_max_downtime(dom, a->downtime, a->flags) : -1;
 }
@@ -182,7 +158,7 @@ migrate_get_max_downtime(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, vo
 {
     remote_domain_migrate_get_max_downtime_args *a = args;
     remote_domain_migrate_get_max_downtime_ret *r = ret;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
     unsigned long long downtime;
 
     if (!dom || qv_domain_migrate_get_max_downtime(dom, &downtime, a->flags) < 0)
@@ -196,7 +172,7 @@ migrate_set_max_speed(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void 
                       void *ret G_GNUC_UNUSED)
 {
     remote_domain_migrate_set_max_speed_args *a = args;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_migrate_set_max_speed(dom, a->bandwidth, a->flags) : -1;
 }
@@ -206,7 +182,7 @@ migrate_get_max_speed(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void 
 {
     remote_domain_migrate_get_max_speed_args *a = args;
     remote_domain_migrate_get_max_speed_ret *r = ret;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
     unsigned long long bandwidth;
 
     if (!dom || qv_domain_migrate_get_max_speed(dom, &bandwidth, a->flags) < 0)
@@ -220,7 +196,7 @@ migrate_start_post_copy(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, voi
                         void *ret G_GNUC_UNUSED)
 {
     remote_domain_migrate_start_post_copy_args *a = args;
-    g_autoptr(QvDomain) dom = mig_dom_get(dc, &a->dom);
+    g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
     return dom ? qv_domain_migrate_start_post_copy(dom, a->flags) : -1;
 }

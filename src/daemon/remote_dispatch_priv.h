@@ -42,6 +42,30 @@ extern const RemoteDispatchProc remote_dispatch_blockjob_procs[];
 QvConnect *remote_dispatch_get_conn(DaemonClient *dc);
 /* An API handle for the wire handle D on CONN (no lookup). */
 QvDomain *remote_dispatch_get_domain(QvConnect *conn, const remote_nonnull_domain *d);
+/* The API handle of the wire handle D on DC's connection, or NULL with an
+ * error. */
+static inline QvDomain *
+remote_dispatch_client_domain(DaemonClient *dc, const remote_nonnull_domain *d)
+{
+    g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
+
+    return conn ? remote_dispatch_get_domain(conn, d) : NULL;
+}
+
+/* The typed parameters of a call (from rpc_typed_params_from_wire()),
+ * freed when the scope ends: g_auto(RemoteDispatchParams) p = {0}. */
+typedef struct {
+    QvTypedParam *params;
+    int n;
+} RemoteDispatchParams;
+
+static inline void
+remote_dispatch_params_clear(RemoteDispatchParams *p)
+{
+    qv_typed_params_free(p->params, p->n);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RemoteDispatchParams, remote_dispatch_params_clear)
+
 /* Fill the wire handle RET from DOM (strings allocated for xdr_free). */
 void remote_dispatch_make_domain(remote_nonnull_domain *ret, QvDomain *dom);
 /* Typed parameters to their wire form (allocated for xdr_free). */

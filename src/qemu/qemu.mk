@@ -21,7 +21,7 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_domain_job.c src/qemu/qemu_domain_job.h \
 	src/qemu/qemu_migration.c src/qemu/qemu_migration.h \
 	src/qemu/qemu_migration_src.c src/qemu/qemu_migration_dst.c \
-	src/qemu/qemu_migration_dst_priv.h \
+	src/qemu/qemu_migration_dst_priv.h src/qemu/qemu_migration_priv.h \
 	src/qemu/qemu_migration_port.c src/qemu/qemu_migration_port.h \
 	src/qemu/qemu_migration_p2p.c src/qemu/qemu_migration_progress.c \
 	src/qemu/qemu_migration_cookie.c src/qemu/qemu_migration_cookie.h \
@@ -30,8 +30,9 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_migration_tls.c src/qemu/qemu_migration_tls.h \
 	src/qemu/qemu_recovery.c src/qemu/qemu_recovery.h \
 	src/qemu/qemu_migration_resume.c src/qemu/qemu_migration_resume.h
-libqvirtqemu_la_LIBADD = libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) $(LIBXML_LIBS) $(JSONC_LIBS) \
-	$(GNUTLS_LIBS)
+## libqvirtdriver.la: recovery asks a p2p peer through the client library.
+libqvirtqemu_la_LIBADD = libqvirtdriver.la libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) \
+	$(LIBXML_LIBS) $(JSONC_LIBS) $(GNUTLS_LIBS)
 
 ## The QEMU driver module (see src/driver/driver.mk): the same sources plus
 ## the driver table, linked against the shared libqvirt_private.la only, so

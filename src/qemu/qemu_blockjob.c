@@ -125,6 +125,8 @@ blockjob_free(QemuBlockJob *job)
     g_free(job->base_format);
     if (job->chain_drop)
         g_ptr_array_unref(job->chain_drop);
+    if (job->drop_nodes)
+        g_ptr_array_unref(job->drop_nodes);
     g_free(job);
 }
 
@@ -295,21 +297,14 @@ qemu_blockjob_begin(DomainObj *vm, const char *name, DomainDiskDef **ret_disk)
 {
     DomainDiskDef *disk;
 
-    if (qemu_driver_lock_domain(vm) < 0)
+    if (qemu_driver_begin_modify(vm) < 0)
         return -1;
-    if (qemu_driver_check_active(vm) < 0)
-        goto unlock;
-    if (domain_job_begin_flags(vm, DOMAIN_JOB_MODIFY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0)
-        goto unlock;
     if (!(disk = qemu_blockjob_find_disk(vm, name))) {
-        domain_job_end(vm);
-        goto unlock;
+        qemu_blockjob_end(vm);
+        return -1;
     }
     *ret_disk = disk;
     return 0;
-unlock:
-    domain_obj_unlock(vm);
-    return -1;
 }
 
 void
@@ -555,6 +550,8 @@ work_monitor(QemuMonitor *mon, GPtrArray *jobs, GArray *results)
                                qvirt_error_last_message());
                     qvirt_error_reset();
                 }
+                if (r->outcome == DOMAIN_BLOCKJOB_STATE_COMPLETED)
+                    qemu_blockjob_drop_nodes(mon, job);
                 /* A copy that did not pivot leaves its destination nodes. */
                 if (job->mirror_format && r->outcome != DOMAIN_BLOCKJOB_STATE_COMPLETED) {
                     if (qemu_monitor_json_blockdev_del(mon, job->mirror_format) < 0 ||
@@ -605,6 +602,12 @@ qemu_blockjob_run_work(QemuDriver *driver, DomainObj *vm, guint run)
     if (!(mon = qemu_domain_obj_enter_monitor(vm))) {
         qvirt_error_reset();
         goto endjob;
+    }
+    for (guint i = 0; i < jobs->len; i++) {
+        QemuBlockJob *job = g_ptr_array_index(jobs, i);
+
+        if (job->plan_pending)
+            qemu_blockjob_plan_restored(mon, vm, job);
     }
     work_monitor(mon, jobs, results);
     qemu_domain_obj_exit_monitor(vm);
@@ -675,6 +678,7 @@ qemu_blockjob_restore(DomainObj *vm, GPtrArray *records)
         job->rec = domain_blockjob_record_copy(rec);
         job->serial = (guint)g_atomic_int_add(&blockjob_next_serial, 1) + 1;
         job->intent = -1;
+        job->plan_pending = TRUE;
         if (rec->state == DOMAIN_BLOCKJOB_STATE_ABORTING ||
             rec->state == DOMAIN_BLOCKJOB_STATE_PIVOTING)
             job->intent = rec->state;
@@ -749,6 +753,27 @@ report_no_job(DomainObj *vm, const char *disk)
     return -1;
 }
 
+/* Begin a modify job on VM and find the block job running on disk NAME:
+ * the job, with VM locked, the job held and *RET_TARGET the disk's target
+ * (a new string); or NULL with an error, VM unlocked and no job held. */
+static QemuBlockJob *
+begin_running_job(DomainObj *vm, const char *name, char **ret_target)
+{
+    DomainDiskDef *disk;
+    QemuBlockJob *job;
+
+    if (qemu_blockjob_begin(vm, name, &disk) < 0)
+        return NULL;
+    job = qemu_blockjob_find(qemu_domain_private(vm)->block_jobs, disk->dst);
+    if (!job || state_is_terminal(job->rec->state)) {
+        report_no_job(vm, disk->dst);
+        qemu_blockjob_end(vm);
+        return NULL;
+    }
+    *ret_target = g_strdup(disk->dst);
+    return job;
+}
+
 /* Bring the state of the job on TARGET up to date with query-jobs (a
  * READY whose event came before a daemon restart and whose poll did not
  * run yet). VM locked, a job held. The job again, or NULL with an error. */
@@ -791,7 +816,6 @@ qemu_blockjob_abort(QemuDriver *driver, DomainObj *vm, const char *name, unsigne
 {
     QemuDomainPrivate *priv = qemu_domain_private(vm);
     gboolean pivot = (flags & QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT) != 0;
-    DomainDiskDef *disk;
     QemuBlockJob *job;
     QemuMonitor *mon;
     g_autofree char *target = NULL;
@@ -806,15 +830,9 @@ qemu_blockjob_abort(QemuDriver *driver, DomainObj *vm, const char *name, unsigne
             flags & ~(QV_DOMAIN_BLOCK_JOB_ABORT_ASYNC | QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT));
         return -1;
     }
-    if (qemu_blockjob_begin(vm, name, &disk) < 0)
+    if (!(job = begin_running_job(vm, name, &target)))
         return -1;
     priv = qemu_domain_private(vm);
-    target = g_strdup(disk->dst);
-    if (!(job = qemu_blockjob_find(priv->block_jobs, target)) ||
-        state_is_terminal(job->rec->state)) {
-        report_no_job(vm, target);
-        goto endjob;
-    }
     if (job->intent >= 0) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID,
                            _("block job on disk '%s' of domain '%s' is already ending"), target,
@@ -932,7 +950,6 @@ qemu_blockjob_set_speed(QemuDriver *driver, DomainObj *vm, const char *name,
                         unsigned long long bandwidth, unsigned int flags)
 {
     QemuDomainPrivate *priv;
-    DomainDiskDef *disk;
     QemuBlockJob *job;
     QemuMonitor *mon;
     g_autofree char *target = NULL;
@@ -948,15 +965,9 @@ qemu_blockjob_set_speed(QemuDriver *driver, DomainObj *vm, const char *name,
     if (qemu_blockjob_bandwidth_bytes(bandwidth, flags & QV_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES,
                                       &bytes) < 0)
         return -1;
-    if (qemu_blockjob_begin(vm, name, &disk) < 0)
+    if (!(job = begin_running_job(vm, name, &target)))
         return -1;
     priv = qemu_domain_private(vm);
-    target = g_strdup(disk->dst);
-    if (!(job = qemu_blockjob_find(priv->block_jobs, target)) ||
-        state_is_terminal(job->rec->state)) {
-        report_no_job(vm, target);
-        goto endjob;
-    }
     id = g_strdup(job->rec->job_id);
     if (!(mon = qemu_domain_obj_enter_monitor(vm)))
         goto endjob;

@@ -1,8 +1,9 @@
 /* qemu_blockjob_disk.c: what a completed block job changes in the live
  * definition: a pull or commit cuts the disk's backing chain, an active
  * commit or a copy that pivoted changes the disk's source; a commit with
- * the delete flag removes the committed images. The contract is in
- * qemu_blockjob.h. */
+ * the delete flag removes the committed images; the QEMU nodes qvirt
+ * added for the images that left the chain are removed, so none stays a
+ * parent of the disk's new root. The contract is in qemu_blockjob.h. */
 #include <config.h>
 
 #include <errno.h>
@@ -120,6 +121,20 @@ delete_images(DomainObj *vm, const QemuBlockJob *job)
         if (unlink(path) < 0 && errno != ENOENT)
             QVIRT_WARN("domain '%s': cannot delete committed image '%s': %s",
                        domain_obj_get_name(vm), path, g_strerror(errno));
+    }
+}
+
+void
+qemu_blockjob_drop_nodes(QemuMonitor *mon, const QemuBlockJob *job)
+{
+    for (guint i = 0; job->drop_nodes && i < job->drop_nodes->len; i++) {
+        const char *node = g_ptr_array_index(job->drop_nodes, i);
+
+        if (qemu_monitor_json_blockdev_del(mon, node) < 0) {
+            QVIRT_WARN("block job %s: node '%s' of an image that left the chain not removed: %s",
+                       job->rec->job_id, node, qvirt_error_last_message());
+            qvirt_error_reset();
+        }
     }
 }
 

@@ -19,6 +19,10 @@ typedef struct {
     char *mirror_format;   /* (node names) */
     char *base_format;     /* active commit: the base image's format ("qcow2", "raw") */
     GPtrArray *chain_drop; /* paths that leave the chain when the job completes */
+    GPtrArray *drop_nodes; /* nodes qvirt added (blockdev) for the images that leave
+                            * the chain when the job completes, top first; not
+                            * persisted: planned again after a restart */
+    gboolean plan_pending; /* restored after a restart: drop_nodes still to plan */
     gboolean waited;       /* a synchronous abort or pivot waits for the outcome */
 } QemuBlockJob;
 
@@ -55,6 +59,16 @@ void qemu_blockjob_end(DomainObj *vm);
 /* Bandwidth of the API (MiB/s unless BYTES) in bytes/s; -1 on overflow. */
 int qemu_blockjob_bandwidth_bytes(unsigned long long bandwidth, gboolean bytes,
                                   unsigned long long *ret);
+
+/* In the monitor: remove JOB's drop_nodes from QEMU after it completed,
+ * so no stale node stays a parent of the disk's new root (a later mirror
+ * needs the root to have no parent but the device). Failures are logged. */
+void qemu_blockjob_drop_nodes(QemuMonitor *mon, const QemuBlockJob *job);
+
+/* In the monitor, the domain's job held: plan drop_nodes of JOB, restored
+ * after a daemon restart, from QEMU's nodes of its disk and its record.
+ * Failures are logged (the nodes then stay). */
+void qemu_blockjob_plan_restored(QemuMonitor *mon, DomainObj *vm, QemuBlockJob *job);
 
 /* JOB completed (a pull, a commit, a pivot): update DISK (VM locked) and
  * delete committed images when asked (qemu_blockjob_disk.c). */

@@ -119,6 +119,13 @@ disk_nodes_read(QemuMonitor *mon, DomainObj *vm, const DomainDiskDef *disk, Disk
     }
     if (!dn->top_node && (node = node_by_path(dn->nodes, disk->src->path)))
         dn->top_node = g_strdup(node->node_name);
+    /* A job's filter (mirror_top, commit_top) is above the image while
+     * the job runs: the chain starts at the disk's image. */
+    if (dn->top_node && (node = node_by_name(dn->nodes, dn->top_node)) && !node_is_format(node) &&
+        (node = node_by_path(dn->nodes, disk->src->path))) {
+        g_free(dn->top_node);
+        dn->top_node = g_strdup(node->node_name);
+    }
     if (!dn->top_node || !(node = node_by_name(dn->nodes, dn->top_node))) {
         qvirt_report_error(QVIRT_ERR_INTERNAL_ERROR,
                            _("no QEMU block node found for disk '%s' of domain '%s'"), disk->dst,
@@ -199,6 +206,80 @@ plan_job(DomainObj *vm, const char *target, const StartArgs *a, DiskNodes *dn, i
     *ret_base = base;
     *ret_top = top;
     return 0;
+}
+
+/* The nodes qvirt added for the images at chain indexes FROM..TO-1 (a
+ * format node "qvirt-...-format" over its "qvirt-...-storage"), top
+ * first: once the job completed these images left the chain, and their
+ * nodes would stay in QEMU, the top one still a parent of the new root.
+ * Nodes QEMU opened itself ("#...") go with their last parent. */
+static GPtrArray *
+plan_drop_nodes(const DiskNodes *dn, int from, int to)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+
+    for (int i = MAX(from, 0); i < to && i < (int)dn->chain->len; i++) {
+        const QemuMonitorBlockNode *node =
+            i == 0 ? node_by_name(dn->nodes, dn->top_node)
+                   : node_by_path(dn->nodes, g_ptr_array_index(dn->chain, i));
+        const char *name = node ? node->node_name : NULL;
+
+        if (!name || !g_str_has_prefix(name, "qvirt-") || !g_str_has_suffix(name, "-format"))
+            continue;
+        g_ptr_array_add(names, g_strdup(name));
+        g_ptr_array_add(
+            names, g_strdup_printf("%.*s-storage", (int)(strlen(name) - strlen("-format")), name));
+    }
+    return names;
+}
+
+void
+qemu_blockjob_plan_restored(QemuMonitor *mon, DomainObj *vm, QemuBlockJob *job)
+{
+    DomainDiskDef *disk = domain_def_find_disk(vm->def, job->rec->disk);
+    g_auto(DiskNodes) dn = {0};
+    int base;
+    int top;
+
+    job->plan_pending = FALSE;
+    if (!disk || !disk->src || !disk->src->path)
+        return;
+    if (disk_nodes_read(mon, vm, disk, &dn) < 0) {
+        QVIRT_WARN("block job %s: nodes of the images it drops not known: %s", job->rec->job_id,
+                   qvirt_error_last_message());
+        qvirt_error_reset();
+        return;
+    }
+    base = job->rec->base ? chain_index(dn.chain, job->rec->base) : -1;
+    top = job->rec->top ? chain_index(dn.chain, job->rec->top) : 0;
+    switch ((DomainBlockJobType)job->rec->type) {
+    case DOMAIN_BLOCKJOB_TYPE_PULL:
+        job->drop_nodes = plan_drop_nodes(&dn, 1, base >= 0 ? base : (int)dn.chain->len);
+        break;
+    case DOMAIN_BLOCKJOB_TYPE_COMMIT:
+    case DOMAIN_BLOCKJOB_TYPE_ACTIVE_COMMIT:
+        if (base > 0 && top >= 0)
+            job->drop_nodes = plan_drop_nodes(&dn, top, base);
+        break;
+    case DOMAIN_BLOCKJOB_TYPE_COPY:
+        job->drop_nodes = plan_drop_nodes(
+            &dn, 0, (job->rec->flags & QV_DOMAIN_BLOCK_COPY_SHALLOW) ? 1 : (int)dn.chain->len);
+        /* The destination's nodes, for an abort to remove. */
+        for (guint i = 0; !job->mirror_format && i < dn.nodes->len; i++) {
+            const QemuMonitorBlockNode *node = g_ptr_array_index(dn.nodes, i);
+            const char *name = node->node_name;
+
+            if (node_is_format(node) && g_strcmp0(node->filename, job->rec->mirror_path) == 0 &&
+                name && g_str_has_prefix(name, "qvirt-m") && g_str_has_suffix(name, "-format")) {
+                job->mirror_format = g_strdup(name);
+                job->mirror_storage =
+                    g_strdup_printf("%.*s-storage", (int)(strlen(name) - strlen("-format")), name);
+            }
+        }
+        break;
+    case DOMAIN_BLOCKJOB_TYPE_LAST:
+        break;
+    }
 }
 
 /* Create the copy's destination with qemu-img (VM unlocked by the caller). */
@@ -406,6 +487,20 @@ blockjob_start(QemuDriver *driver, DomainObj *vm, const char *name, const StartA
         job->chain_drop = g_ptr_array_new_with_free_func(g_free);
         for (int i = top; i < base; i++)
             g_ptr_array_add(job->chain_drop, g_strdup(g_ptr_array_index(dn.chain, i)));
+    }
+    switch ((DomainBlockJobType)type) {
+    case DOMAIN_BLOCKJOB_TYPE_PULL:
+        job->drop_nodes = plan_drop_nodes(&dn, 1, base >= 0 ? base : (int)dn.chain->len);
+        break;
+    case DOMAIN_BLOCKJOB_TYPE_COMMIT:
+    case DOMAIN_BLOCKJOB_TYPE_ACTIVE_COMMIT:
+        job->drop_nodes = plan_drop_nodes(&dn, top, base);
+        break;
+    case DOMAIN_BLOCKJOB_TYPE_COPY:
+        job->drop_nodes = plan_drop_nodes(&dn, 0, a->shallow ? 1 : (int)dn.chain->len);
+        break;
+    case DOMAIN_BLOCKJOB_TYPE_LAST:
+        break;
     }
     if (a->type == DOMAIN_BLOCKJOB_TYPE_COPY) {
         /* QEMU allows 31 characters; the time tells runs of the daemon apart. */

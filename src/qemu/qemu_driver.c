@@ -45,6 +45,7 @@ qemu_driver_new(QemuDriverConfig *cfg)
 {
     QemuDriver *driver = g_new0(QemuDriver, 1);
 
+    g_mutex_init(&driver->helper_lock);
     driver->config = qemu_driver_config_ref(cfg);
     if (qemu_driver_config_make_dirs(cfg) < 0 ||
         !(driver->state_lock = qvirt_dir_lock_acquire(cfg->state_dir, "qvirt QEMU driver")))
@@ -155,8 +156,19 @@ qemu_driver_start(QemuDriver *driver, gboolean autostart)
 void
 qemu_driver_free(QemuDriver *driver)
 {
+    GPtrArray *threads;
+
     if (!driver)
         return;
+    /* Helper threads use the domains and their monitors: they go first. */
+    g_mutex_lock(&driver->helper_lock);
+    threads = g_steal_pointer(&driver->helper_threads);
+    g_mutex_unlock(&driver->helper_lock);
+    for (guint i = 0; threads && i < threads->len; i++)
+        g_thread_join(g_ptr_array_index(threads, i));
+    if (threads)
+        g_ptr_array_free(threads, TRUE);
+    g_mutex_clear(&driver->helper_lock);
     if (driver->domains) {
         g_autoptr(GPtrArray) all = domain_obj_list_collect(driver->domains, 0, NULL);
 
@@ -175,6 +187,16 @@ qemu_driver_free(QemuDriver *driver)
     qvirt_dir_lock_release(driver->state_lock);
     qemu_driver_config_unref(driver->config);
     g_free(driver);
+}
+
+void
+qemu_driver_add_helper_thread(QemuDriver *driver, GThread *thread)
+{
+    g_mutex_lock(&driver->helper_lock);
+    if (!driver->helper_threads)
+        driver->helper_threads = g_ptr_array_new();
+    g_ptr_array_add(driver->helper_threads, thread);
+    g_mutex_unlock(&driver->helper_lock);
 }
 
 /* ---- events ---- */
@@ -257,6 +279,19 @@ qemu_driver_check_active(DomainObj *vm)
     if (!domain_obj_is_active(vm)) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("domain '%s' is not running"),
                            domain_obj_get_name(vm));
+        return -1;
+    }
+    return 0;
+}
+
+int
+qemu_driver_begin_modify(DomainObj *vm)
+{
+    if (qemu_driver_lock_domain(vm) < 0)
+        return -1;
+    if (qemu_driver_check_active(vm) < 0 ||
+        domain_job_begin_flags(vm, DOMAIN_JOB_MODIFY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0) {
+        domain_obj_unlock(vm);
         return -1;
     }
     return 0;
@@ -474,12 +509,8 @@ driver_monitor_action(DomainObj *vm, DriverMonitorAction action)
     QemuMonitor *mon;
     int rc = -1;
 
-    if (qemu_driver_lock_domain(vm) < 0)
+    if (qemu_driver_begin_modify(vm) < 0)
         return -1;
-    if (qemu_driver_check_active(vm) < 0)
-        goto unlock;
-    if (domain_job_begin_flags(vm, DOMAIN_JOB_MODIFY, DOMAIN_JOB_BEGIN_NEED_ACTIVE) < 0)
-        goto unlock;
     if ((mon = qemu_domain_obj_enter_monitor(vm))) {
         if (action == DRIVER_MONITOR_POWERDOWN)
             rc = qemu_monitor_json_system_powerdown(mon);
@@ -488,7 +519,6 @@ driver_monitor_action(DomainObj *vm, DriverMonitorAction action)
         qemu_domain_obj_exit_monitor(vm);
     }
     domain_job_end(vm);
-unlock:
     domain_obj_unlock(vm);
     return rc;
 }

@@ -73,6 +73,9 @@ struct _QemuDriver {
 
     QemuDriverEventFunc event_func;
     gpointer event_opaque;
+
+    GMutex helper_lock;        /* guards helper_threads */
+    GPtrArray *helper_threads; /* of GThread *: joined by qemu_driver_free() */
 };
 
 /* A driver over the folders of CFG (a reference is taken): creates them,
@@ -136,6 +139,12 @@ char *qemu_driver_domain_xml_to_native(QemuDriver *driver, const char *format, c
 int qemu_driver_lock_domain(DomainObj *vm);
 /* 0 when VM (locked) runs, else -1 with OPERATION_INVALID. */
 int qemu_driver_check_active(DomainObj *vm);
+/* Lock VM, check that it runs and begin a modify job on it: 0, or -1 with
+ * an error and VM unlocked again. */
+int qemu_driver_begin_modify(DomainObj *vm);
+/* Hand THREAD (a reference) to the driver, which joins it before it goes
+ * away: for short-lived helper threads that use the driver. */
+void qemu_driver_add_helper_thread(QemuDriver *driver, GThread *thread);
 /* Give VM (locked) the driver's private data, job callbacks and job limits
  * if it has none yet. */
 void qemu_driver_prepare_domain(QemuDriver *driver, DomainObj *vm);

@@ -52,6 +52,7 @@
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_migration_cookie.h"
 #include "qemu/qemu_migration_dst_priv.h"
+#include "qemu/qemu_migration_priv.h"
 #include "qemu/qemu_migration_params.h"
 #include "qemu/qemu_migration_port.h"
 #include "qemu/qemu_migration_resume.h"
@@ -207,9 +208,8 @@ qemu_migration_dst_uri_out(const QemuMigrationDstUri *uri, const char *listen_ad
     return qemu_migration_dst_tcp_uri(hostname, port);
 }
 
-/* "::" when this host can listen on IPv6, else "0.0.0.0". */
-static const char *
-dst_any_address(void)
+const char *
+qemu_migration_any_address(void)
 {
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
     int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -236,8 +236,9 @@ dst_check_flags(unsigned int flags)
     return 0;
 }
 
-static void
-dst_cookie_out(QemuMigrationCookie *cookie, char **ret_cookie_out, int *ret_cookie_outlen)
+void
+qemu_migration_cookie_give(QemuMigrationCookie *cookie, char **ret_cookie_out,
+                           int *ret_cookie_outlen)
 {
     char *text = qemu_migration_cookie_format(cookie);
 
@@ -249,8 +250,8 @@ dst_cookie_out(QemuMigrationCookie *cookie, char **ret_cookie_out, int *ret_cook
     *ret_cookie_out = text;
 }
 
-static QemuMigrationCookie *
-dst_cookie_new(DomainObj *vm)
+QemuMigrationCookie *
+qemu_migration_local_cookie_new(DomainObj *vm)
 {
     unsigned char host_uuid[QVIRT_UUID_BUFLEN];
 
@@ -573,10 +574,10 @@ qemu_migration_dst_prepare(QemuDriver *driver, QvConnect *dconn, const QvTypedPa
     else if (driver->config->migration_address)
         listen_address = qemu_migration_dst_address_bare(driver->config->migration_address);
     else
-        listen_address = g_strdup(dst_any_address());
+        listen_address = g_strdup(qemu_migration_any_address());
     if (!*listen_address) {
         g_free(listen_address);
-        listen_address = g_strdup(dst_any_address());
+        listen_address = g_strdup(qemu_migration_any_address());
     }
     prep.cookie_in = cookie_in_parsed;
     prep.uri = uri;
@@ -591,7 +592,7 @@ qemu_migration_dst_prepare(QemuDriver *driver, QvConnect *dconn, const QvTypedPa
         dst_abandon(driver, vm);
         goto error_unlocked;
     }
-    cookie_out = dst_cookie_new(vm);
+    cookie_out = qemu_migration_local_cookie_new(vm);
     if (dst_prepare_run(driver, dconn, vm, &prep, cookie_out, &uri_out) < 0) {
         QVIRT_INFO("domain '%s': Prepare failed: %s", domain_obj_get_name(vm),
                    qvirt_error_last_message());
@@ -604,7 +605,7 @@ qemu_migration_dst_prepare(QemuDriver *driver, QvConnect *dconn, const QvTypedPa
     domain_obj_unlock(vm);
     domain_obj_unref(vm);
 
-    dst_cookie_out(cookie_out, ret_cookie_out, ret_cookie_outlen);
+    qemu_migration_cookie_give(cookie_out, ret_cookie_out, ret_cookie_outlen);
     if (ret_uri_out)
         *ret_uri_out = g_steal_pointer(&uri_out);
     return 0;
@@ -669,12 +670,8 @@ dst_find_by_lease(QemuDriver *driver, QvConnect *dconn)
     return count == 1 ? domain_obj_ref(found) : NULL;
 }
 
-/* Ask QEMU where the incoming stream stands (VM locked, the job held):
- * the status of query-migrate and its error text (a new string, or NULL).
- * Not qemu_monitor_json_query_migrate(): the destination reports no "ram"
- * while active, which that parser (made for the source) refuses. */
-static int
-dst_query(DomainObj *vm, int *ret_status, char **ret_error)
+int
+qemu_migration_dst_query(DomainObj *vm, DomainAsyncJob job, int *ret_status, char **ret_error)
 {
     g_autoptr(QvirtJson) cmd = qemu_monitor_json_make_command("query-migrate", NULL);
     g_autoptr(QvirtJson) reply = NULL;
@@ -684,7 +681,7 @@ dst_query(DomainObj *vm, int *ret_status, char **ret_error)
     const char *error = NULL;
     int rc;
 
-    if (!cmd || !(mon = qemu_domain_obj_enter_monitor_async(vm, DOMAIN_ASYNC_JOB_MIGRATION_IN)))
+    if (!cmd || !(mon = qemu_domain_obj_enter_monitor_async(vm, job)))
         return -1;
     rc = qemu_monitor_json_command(mon, cmd, &reply);
     if (rc == 0)
@@ -737,7 +734,7 @@ dst_wait(QemuDriver *driver, DomainObj *vm, gboolean postcopy_ok, DstWaitResult 
         int status;
         int rc;
 
-        if (dst_query(vm, &status, &error) < 0)
+        if (qemu_migration_dst_query(vm, DOMAIN_ASYNC_JOB_MIGRATION_IN, &status, &error) < 0)
             return -1;
         if (status != last_status) {
             QVIRT_DEBUG("domain '%s': incoming migration %s", domain_obj_get_name(vm),
@@ -865,10 +862,9 @@ qemu_migration_dst_persist(QemuDriver *driver, DomainObj *vm, const QvTypedParam
     return dst_persist(driver, vm, params, nparams, cookie);
 }
 
-/* The completed statistics of the incoming job: the source's (its cookie),
- * else what the job gathered here; and JOB_COMPLETED. */
-static void
-dst_complete_stats(QemuDriver *driver, DomainObj *vm, const QemuMigrationCookie *cookie)
+void
+qemu_migration_dst_complete_stats(QemuDriver *driver, DomainObj *vm,
+                                  const QemuMigrationCookie *cookie)
 {
     DomainJobStats stats;
     QemuDriverEvent ev = {.event_id = QV_DOMAIN_EVENT_ID_JOB_COMPLETED};
@@ -895,6 +891,22 @@ dst_complete_stats(QemuDriver *driver, DomainObj *vm, const QemuMigrationCookie 
     ev.stats = &stats;
     if (driver->event_func)
         driver->event_func(&ev, driver->event_opaque);
+}
+
+QemuMigrationCookie *
+qemu_migration_dst_finished(QemuDriver *driver, DomainObj *vm, const QemuMigrationCookie *cookie)
+{
+    QemuDomainPrivate *priv = qemu_domain_private(vm);
+    QemuMigrationCookie *cookie_out;
+
+    qemu_migration_port_release(priv->mig_port);
+    priv->mig_port = 0;
+    qemu_migration_dst_complete_stats(driver, vm, cookie);
+    cookie_out = qemu_migration_local_cookie_new(vm);
+    domain_job_get_stats(vm, TRUE, &cookie_out->stats);
+    cookie_out->sections |= QEMU_MIGRATION_COOKIE_STATS;
+    qemu_migration_job_finish(vm);
+    return cookie_out;
 }
 
 /* A post-copy migration broke off after the guest ran here: keep the
@@ -1056,16 +1068,10 @@ qemu_migration_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvTypedPar
         }
         goto error;
     }
-    qemu_migration_port_release(priv->mig_port);
-    priv->mig_port = 0;
-    dst_complete_stats(driver, vm, cookie);
-    cookie_out = dst_cookie_new(vm);
-    domain_job_get_stats(vm, TRUE, &cookie_out->stats);
-    cookie_out->sections |= QEMU_MIGRATION_COOKIE_STATS;
-    qemu_migration_job_finish(vm);
+    cookie_out = qemu_migration_dst_finished(driver, vm, cookie);
     QVIRT_INFO("domain '%s': incoming migration finished", name);
     domain_obj_unlock(vm);
-    dst_cookie_out(cookie_out, ret_cookie_out, ret_cookie_outlen);
+    qemu_migration_cookie_give(cookie_out, ret_cookie_out, ret_cookie_outlen);
     return vm;
 
 error:

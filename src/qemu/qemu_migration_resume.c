@@ -43,18 +43,13 @@
  *   break on request (QMP migrate-pause under an abort job). */
 #include <config.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "driver/event.h"
 #include "driver/hostid.h"
 #include "qemu/qemu_domain_job.h"
 #include "qemu/qemu_migration_cookie.h"
 #include "qemu/qemu_migration_dst_priv.h"
 #include "qemu/qemu_migration_params.h"
+#include "qemu/qemu_migration_priv.h"
 #include "qemu/qemu_migration_port.h"
 #include "qemu/qemu_migration_resume.h"
 #include "qemu/qemu_migration_storage.h"
@@ -77,14 +72,8 @@ QVIRT_LOG_INIT("qemu.migration.resume");
 #define RESUME_POLL_MS 500
 
 /* What the resume steps accept: the flags of the migration being resumed
- * (a client repeats them) plus the resume flag itself. */
-#define RESUME_FLAGS                                                                               \
-    (QV_MIGRATE_LIVE | QV_MIGRATE_PEER2PEER | QV_MIGRATE_PERSIST_DEST |                            \
-     QV_MIGRATE_UNDEFINE_SOURCE | QV_MIGRATE_PAUSED | QV_MIGRATE_NON_SHARED_DISK |                 \
-     QV_MIGRATE_NON_SHARED_INC | QV_MIGRATE_CHANGE_PROTECTION | QV_MIGRATE_UNSAFE |                \
-     QV_MIGRATE_COMPRESSED | QV_MIGRATE_ABORT_ON_ERROR | QV_MIGRATE_AUTO_CONVERGE |                \
-     QV_MIGRATE_POSTCOPY | QV_MIGRATE_TLS | QV_MIGRATE_PARALLEL |                                  \
-     QV_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES | QV_MIGRATE_POSTCOPY_RESUME)
+ * (a client repeats them), the resume flag among them. */
+#define RESUME_FLAGS QEMU_MIGRATION_SRC_FLAGS
 
 /* ---- small helpers ---- */
 
@@ -105,28 +94,6 @@ static gint64
 resume_timeout_ms(QemuDriver *driver)
 {
     return driver->config->job_wait_timeout_ms > 0 ? driver->config->job_wait_timeout_ms : 30000;
-}
-
-static QemuMigrationCookie *
-resume_cookie_new(DomainObj *vm)
-{
-    unsigned char host_uuid[QVIRT_UUID_BUFLEN];
-
-    qv_host_uuid_get(host_uuid);
-    return qemu_migration_cookie_new(vm->def->name, vm->def->uuid, g_get_host_name(), host_uuid);
-}
-
-static void
-resume_cookie_out(QemuMigrationCookie *cookie, char **ret_cookie_out, int *ret_cookie_outlen)
-{
-    char *text = qemu_migration_cookie_format(cookie);
-
-    if (!ret_cookie_out || !ret_cookie_outlen) {
-        g_free(text);
-        return;
-    }
-    *ret_cookie_outlen = (int)strlen(text) + 1;
-    *ret_cookie_out = text;
 }
 
 /* The cookie of the previous step (the other host's), or NULL with an
@@ -198,54 +165,26 @@ resume_take_job(DomainObj *vm, DomainAsyncJob job, int phase, const int *from)
 
 /* QEMU's migration status of VM (locked, JOB held) and its error text (a
  * new string or NULL). The source's query also refreshes the job's
- * statistics; the destination reports no "ram", so its reply is read
- * directly. */
+ * statistics; the destination's is the destination side's own query. */
 static int
 resume_query(DomainObj *vm, DomainAsyncJob job, int *ret_status, char **ret_error)
 {
+    QemuMonitorMigrationStats mstats = {0};
     QemuMonitor *mon;
     int rc;
 
-    if (job == JOB_OUT) {
-        QemuMonitorMigrationStats mstats = {0};
-
-        if (!(mon = qemu_domain_obj_enter_monitor_async(vm, job)))
-            return -1;
-        rc = qemu_monitor_json_query_migrate(mon, &mstats);
-        qemu_domain_obj_exit_monitor(vm);
-        if (rc == 0) {
-            qemu_migration_progress_update(vm, &mstats);
-            *ret_status = mstats.status;
-            *ret_error = g_strdup(mstats.error_desc);
-        }
-        qemu_monitor_migration_stats_clear(&mstats);
-    } else {
-        g_autoptr(QvirtJson) cmd = qemu_monitor_json_make_command("query-migrate", NULL);
-        g_autoptr(QvirtJson) reply = NULL;
-        const char *status = NULL;
-        const char *error = NULL;
-        QvirtJson *ret;
-
-        if (!cmd || !(mon = qemu_domain_obj_enter_monitor_async(vm, job)))
-            return -1;
-        rc = qemu_monitor_json_command(mon, cmd, &reply);
-        if (rc == 0)
-            rc = qemu_monitor_json_check_reply(mon, "query-migrate", reply, json_type_object);
-        qemu_domain_obj_exit_monitor(vm);
-        if (rc == 0) {
-            ret = json_object_object_get(reply, "return");
-            if (qvirt_json_get_string(ret, "status", &status) < 0) {
-                *ret_status = QEMU_MONITOR_MIGRATION_STATUS_NONE;
-            } else if ((*ret_status = qemu_monitor_migration_status_from_string(status)) < 0) {
-                qvirt_report_internal(_("unknown migration status '%s' reported by domain '%s'"),
-                                      status, domain_obj_get_name(vm));
-                return -1;
-            }
-            if (qvirt_json_get_string(ret, "error-desc", &error) < 0)
-                error = NULL;
-            *ret_error = g_strdup(error);
-        }
+    if (job != JOB_OUT)
+        return qemu_migration_dst_query(vm, job, ret_status, ret_error);
+    if (!(mon = qemu_domain_obj_enter_monitor_async(vm, job)))
+        return -1;
+    rc = qemu_monitor_json_query_migrate(mon, &mstats);
+    qemu_domain_obj_exit_monitor(vm);
+    if (rc == 0) {
+        qemu_migration_progress_update(vm, &mstats);
+        *ret_status = mstats.status;
+        *ret_error = g_strdup(mstats.error_desc);
     }
+    qemu_monitor_migration_stats_clear(&mstats);
     if (rc < 0)
         return -1;
     if (!domain_obj_is_active(vm)) {
@@ -458,27 +397,12 @@ qemu_migration_resume_src_begin(QemuDriver *driver, DomainObj *vm, const QvTyped
         resume_failed(driver, vm, JOB_OUT);
         goto unlock;
     }
-    if (dest_xml) {
-        g_autoptr(DomainDef) def = domain_def_parse_string(dest_xml, DOMAIN_DEF_PARSE_INACTIVE);
-
-        if (!def) {
-            resume_failed(driver, vm, JOB_OUT);
-            goto unlock;
-        }
-        if (memcmp(def->uuid, vm->def->uuid, QVIRT_UUID_BUFLEN) != 0) {
-            qvirt_report_error(QVIRT_ERR_INVALID_ARG,
-                               _("the destination XML of domain '%s' describes another domain "
-                                 "('%s', another UUID)"),
-                               domain_obj_get_name(vm), def->name);
-            resume_failed(driver, vm, JOB_OUT);
-            goto unlock;
-        }
-        xml = g_strdup(dest_xml);
-    } else {
-        xml = domain_def_format(vm->def, DOMAIN_DEF_FORMAT_INACTIVE);
+    if (!(xml = qemu_migration_src_begin_xml(vm, dest_xml))) {
+        resume_failed(driver, vm, JOB_OUT);
+        goto unlock;
     }
-    cookie = resume_cookie_new(vm);
-    resume_cookie_out(cookie, ret_cookie_out, ret_cookie_outlen);
+    cookie = qemu_migration_local_cookie_new(vm);
+    qemu_migration_cookie_give(cookie, ret_cookie_out, ret_cookie_outlen);
     QVIRT_INFO("domain '%s': resuming its failed post-copy migration (flags 0x%x)",
                domain_obj_get_name(vm), flags);
     qemu_migration_job_continue(vm);
@@ -550,19 +474,8 @@ qemu_migration_resume_src_perform(QemuDriver *driver, DomainObj *vm, const QvTyp
         QVIRT_WARN("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
         qvirt_error_reset();
     }
-    cookie_out = resume_cookie_new(vm);
-    if ((stats = domain_job_current_stats(vm))) {
-        cookie_out->stats = *stats;
-        cookie_out->sections |= QEMU_MIGRATION_COOKIE_STATS;
-    }
-    if (flags & QV_MIGRATE_PERSIST_DEST) {
-        cookie_out->persistent_xml =
-            persist_xml
-                ? g_strdup(persist_xml)
-                : domain_def_format(domain_obj_get_persistent_def(vm), DOMAIN_DEF_FORMAT_INACTIVE);
-        cookie_out->sections |= QEMU_MIGRATION_COOKIE_PERSISTENT;
-    }
-    resume_cookie_out(cookie_out, ret_cookie_out, ret_cookie_outlen);
+    cookie_out = qemu_migration_src_perform_cookie(vm, flags, persist_xml);
+    qemu_migration_cookie_give(cookie_out, ret_cookie_out, ret_cookie_outlen);
     qemu_migration_job_continue(vm);
     domain_obj_unlock(vm);
     return 0;
@@ -647,21 +560,6 @@ unlock:
 }
 
 /* ---- the destination ---- */
-
-/* "::" when this host can listen on IPv6, else "0.0.0.0". */
-static const char *
-resume_any_address(void)
-{
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
-    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    gboolean ipv6 = FALSE;
-
-    if (fd >= 0) {
-        ipv6 = bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
-        close(fd);
-    }
-    return ipv6 ? "::" : "0.0.0.0";
-}
 
 /* The name of the incoming domain: "destination_name", else the one in
  * "destination_xml", else the cookie's (a new string), or INVALID_ARG. */
@@ -764,7 +662,7 @@ qemu_migration_resume_dst_prepare(QemuDriver *driver, QvConnect *dconn, const Qv
         listen_address = qemu_migration_dst_address_bare(driver->config->migration_address);
     if (!listen_address || !*listen_address) {
         g_free(listen_address);
-        listen_address = g_strdup(resume_any_address());
+        listen_address = g_strdup(qemu_migration_any_address());
     }
 
     if (qemu_driver_lock_domain(vm) < 0)
@@ -800,8 +698,8 @@ qemu_migration_resume_dst_prepare(QemuDriver *driver, QvConnect *dconn, const Qv
         qvirt_error_reset();
     }
     uri_out = qemu_migration_dst_uri_out(uri, listen_address, port, g_get_host_name());
-    cookie_out = resume_cookie_new(vm);
-    resume_cookie_out(cookie_out, ret_cookie_out, ret_cookie_outlen);
+    cookie_out = qemu_migration_local_cookie_new(vm);
+    qemu_migration_cookie_give(cookie_out, ret_cookie_out, ret_cookie_outlen);
     if (ret_uri_out)
         *ret_uri_out = g_steal_pointer(&uri_out);
     /* No lease (priv->mig_lease): the guest lives only here now. */
@@ -826,32 +724,6 @@ resume_dst_recovering(QemuDriver *driver, DomainObj *vm)
     resume_mark(driver, vm, TRUE);
 }
 
-/* The completed statistics of the destination's job (the source's from
- * its cookie when it sent them) and JOB_COMPLETED. */
-static void
-resume_dst_complete_stats(QemuDriver *driver, DomainObj *vm, const QemuMigrationCookie *cookie)
-{
-    DomainJobStats stats;
-    QemuDriverEvent ev = {.event_id = QV_DOMAIN_EVENT_ID_JOB_COMPLETED};
-
-    if (cookie && (cookie->sections & QEMU_MIGRATION_COOKIE_STATS)) {
-        stats = cookie->stats;
-        stats.status = DOMAIN_JOB_STATUS_COMPLETED;
-        stats.async_job = JOB_IN;
-        stats.operation = DOMAIN_JOB_OPERATION_MIGRATION_IN;
-        domain_job_set_completed_stats(vm, &stats);
-    } else {
-        domain_job_complete_stats(vm, DOMAIN_JOB_STATUS_COMPLETED, NULL);
-    }
-    domain_job_get_stats(vm, TRUE, &stats);
-    ev.name = vm->def->name;
-    ev.uuid = vm->def->uuid;
-    ev.id = vm->def->id;
-    ev.stats = &stats;
-    if (driver->event_func)
-        driver->event_func(&ev, driver->event_opaque);
-}
-
 DomainObj *
 qemu_migration_resume_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvTypedParam *params,
                                  int nparams, const char *cookie_in, int cookie_inlen,
@@ -863,7 +735,6 @@ qemu_migration_resume_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvT
     g_autoptr(QemuMigrationCookie) cookie_out = NULL;
     g_autofree char *name = NULL;
     unsigned long long job_flags;
-    QemuDomainPrivate *priv;
     DomainObj *vm;
 
     if (resume_check_flags(flags, __func__) < 0 ||
@@ -874,7 +745,6 @@ qemu_migration_resume_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvT
         domain_obj_unref(vm);
         return NULL;
     }
-    priv = qemu_domain_private(vm);
     if (qemu_driver_check_active(vm) < 0 ||
         resume_take_job(vm, JOB_IN, QEMU_MIGRATION_PHASE_FINISH_RESUME, from) < 0)
         goto error;
@@ -921,20 +791,14 @@ qemu_migration_resume_dst_finish(QemuDriver *driver, QvConnect *dconn, const QvT
                     qvirt_error_last_message());
         qvirt_error_reset();
     }
-    qemu_migration_port_release(priv->mig_port);
-    priv->mig_port = 0;
-    resume_dst_complete_stats(driver, vm, cookie);
+    cookie_out = qemu_migration_dst_finished(driver, vm, cookie);
     if (qemu_process_save_status(driver, vm) < 0) {
         QVIRT_WARN("domain '%s': %s", name, qvirt_error_last_message());
         qvirt_error_reset();
     }
-    cookie_out = resume_cookie_new(vm);
-    domain_job_get_stats(vm, TRUE, &cookie_out->stats);
-    cookie_out->sections |= QEMU_MIGRATION_COOKIE_STATS;
-    qemu_migration_job_finish(vm);
     QVIRT_INFO("domain '%s': the resumed post-copy migration finished", name);
     domain_obj_unlock(vm);
-    resume_cookie_out(cookie_out, ret_cookie_out, ret_cookie_outlen);
+    qemu_migration_cookie_give(cookie_out, ret_cookie_out, ret_cookie_outlen);
     return vm;
 
 failed:

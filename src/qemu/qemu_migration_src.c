@@ -39,6 +39,7 @@
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_migration_cookie.h"
 #include "qemu/qemu_migration_params.h"
+#include "qemu/qemu_migration_priv.h"
 #include "qemu/qemu_migration_resume.h"
 #include "qemu/qemu_migration_storage.h"
 #include "qemu/qemu_migration_tls.h"
@@ -63,14 +64,7 @@ QVIRT_LOG_INIT("qemu.migration.src");
 /* The mirrors' overall limit to become ready (an abort ends it sooner). */
 #define SRC_MIRROR_READY_MS 0
 
-/* What the source supports (libvirt's flags; tunnelled and offline are not). */
-#define SRC_FLAGS                                                                                  \
-    (QV_MIGRATE_LIVE | QV_MIGRATE_PEER2PEER | QV_MIGRATE_PERSIST_DEST |                            \
-     QV_MIGRATE_UNDEFINE_SOURCE | QV_MIGRATE_PAUSED | QV_MIGRATE_NON_SHARED_DISK |                 \
-     QV_MIGRATE_NON_SHARED_INC | QV_MIGRATE_CHANGE_PROTECTION | QV_MIGRATE_UNSAFE |                \
-     QV_MIGRATE_COMPRESSED | QV_MIGRATE_ABORT_ON_ERROR | QV_MIGRATE_AUTO_CONVERGE |                \
-     QV_MIGRATE_POSTCOPY | QV_MIGRATE_TLS | QV_MIGRATE_PARALLEL |                                  \
-     QV_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES | QV_MIGRATE_POSTCOPY_RESUME)
+#define SRC_FLAGS QEMU_MIGRATION_SRC_FLAGS
 
 #define SRC_STORAGE_FLAGS (QV_MIGRATE_NON_SHARED_DISK | QV_MIGRATE_NON_SHARED_INC)
 
@@ -155,28 +149,6 @@ src_migrate_disks(const QvTypedParam *params, int nparams)
     return (const char **)g_ptr_array_free(list, FALSE);
 }
 
-static QemuMigrationCookie *
-src_cookie_new(DomainObj *vm)
-{
-    unsigned char host_uuid[QVIRT_UUID_BUFLEN];
-
-    qv_host_uuid_get(host_uuid);
-    return qemu_migration_cookie_new(vm->def->name, vm->def->uuid, g_get_host_name(), host_uuid);
-}
-
-static void
-src_cookie_out(QemuMigrationCookie *cookie, char **ret_cookie_out, int *ret_cookie_outlen)
-{
-    char *text = qemu_migration_cookie_format(cookie);
-
-    if (ret_cookie_out && ret_cookie_outlen) {
-        *ret_cookie_outlen = (int)strlen(text) + 1;
-        *ret_cookie_out = text;
-    } else {
-        g_free(text);
-    }
-}
-
 int
 qemu_migration_src_parse_uri(const char *uri, char **ret_qemu_uri, char **ret_host)
 {
@@ -240,6 +212,45 @@ qemu_migration_src_parse_uri(const char *uri, char **ret_qemu_uri, char **ret_ho
     if (ret_host)
         *ret_host = g_steal_pointer(&host);
     return 0;
+}
+
+char *
+qemu_migration_src_begin_xml(DomainObj *vm, const char *dest_xml)
+{
+    g_autoptr(DomainDef) def = NULL;
+
+    if (!dest_xml)
+        return domain_def_format(vm->def, DOMAIN_DEF_FORMAT_INACTIVE);
+    if (!(def = domain_def_parse_string(dest_xml, DOMAIN_DEF_PARSE_INACTIVE)))
+        return NULL;
+    if (memcmp(def->uuid, vm->def->uuid, QVIRT_UUID_BUFLEN) != 0) {
+        qvirt_report_error(QVIRT_ERR_INVALID_ARG,
+                           _("the destination XML of domain '%s' describes another domain "
+                             "('%s', another UUID)"),
+                           domain_obj_get_name(vm), def->name);
+        return NULL;
+    }
+    return g_strdup(dest_xml);
+}
+
+QemuMigrationCookie *
+qemu_migration_src_perform_cookie(DomainObj *vm, unsigned int flags, const char *persist_xml)
+{
+    QemuMigrationCookie *cookie = qemu_migration_local_cookie_new(vm);
+    DomainJobStats *stats;
+
+    if ((stats = domain_job_current_stats(vm))) {
+        cookie->stats = *stats;
+        cookie->sections |= QEMU_MIGRATION_COOKIE_STATS;
+    }
+    if (flags & QV_MIGRATE_PERSIST_DEST) {
+        cookie->persistent_xml =
+            persist_xml
+                ? g_strdup(persist_xml)
+                : domain_def_format(domain_obj_get_persistent_def(vm), DOMAIN_DEF_FORMAT_INACTIVE);
+        cookie->sections |= QEMU_MIGRATION_COOKIE_PERSISTENT;
+    }
+    return cookie;
 }
 
 /* Change VM's (locked) run state to STATE/REASON, emitting EVENT/DETAIL
@@ -489,24 +500,10 @@ src_begin_locked(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, 
 
     if (qv_typed_params_get_string(params, nparams, QV_MIGRATE_PARAM_DEST_XML, &dest_xml) < 0)
         return NULL;
-    if (dest_xml) {
-        g_autoptr(DomainDef) def = domain_def_parse_string(dest_xml, DOMAIN_DEF_PARSE_INACTIVE);
+    if (!(xml = qemu_migration_src_begin_xml(vm, dest_xml)))
+        return NULL;
 
-        if (!def)
-            return NULL;
-        if (memcmp(def->uuid, vm->def->uuid, QVIRT_UUID_BUFLEN) != 0) {
-            qvirt_report_error(QVIRT_ERR_INVALID_ARG,
-                               _("the destination XML of domain '%s' describes another domain "
-                                 "('%s', another UUID)"),
-                               domain_obj_get_name(vm), def->name);
-            return NULL;
-        }
-        xml = g_strdup(dest_xml);
-    } else {
-        xml = domain_def_format(vm->def, DOMAIN_DEF_FORMAT_INACTIVE);
-    }
-
-    cookie = src_cookie_new(vm);
+    cookie = qemu_migration_local_cookie_new(vm);
     if (flags & SRC_STORAGE_FLAGS) {
         g_autoptr(GPtrArray) disks = NULL;
 
@@ -521,7 +518,7 @@ src_begin_locked(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, 
             return NULL;
         }
     }
-    src_cookie_out(cookie, ret_cookie_out, ret_cookie_outlen);
+    qemu_migration_cookie_give(cookie, ret_cookie_out, ret_cookie_outlen);
     return g_steal_pointer(&xml);
 }
 
@@ -783,6 +780,7 @@ src_perform_run(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, i
     const char *uri = NULL;
     const char *tls_host = NULL;
     unsigned long long bandwidth = 0;
+    const char *persist_xml = NULL;
     DomainJobStats *stats;
     int rc;
 
@@ -895,24 +893,11 @@ src_perform_run(QemuDriver *driver, DomainObj *vm, const QvTypedParam *params, i
     if (qemu_migration_job_set_phase(vm, QEMU_MIGRATION_PHASE_PERFORM3_DONE) < 0)
         return -1;
 
-    cookie_out = src_cookie_new(vm);
-    if ((stats = domain_job_current_stats(vm))) {
-        cookie_out->stats = *stats;
-        cookie_out->sections |= QEMU_MIGRATION_COOKIE_STATS;
-    }
-    if (flags & QV_MIGRATE_PERSIST_DEST) {
-        const char *persist_xml = NULL;
-
-        if (qv_typed_params_get_string(params, nparams, QV_MIGRATE_PARAM_PERSIST_XML,
-                                       &persist_xml) < 0)
-            return -1;
-        cookie_out->persistent_xml =
-            persist_xml
-                ? g_strdup(persist_xml)
-                : domain_def_format(domain_obj_get_persistent_def(vm), DOMAIN_DEF_FORMAT_INACTIVE);
-        cookie_out->sections |= QEMU_MIGRATION_COOKIE_PERSISTENT;
-    }
-    src_cookie_out(cookie_out, ret_cookie_out, ret_cookie_outlen);
+    if (qv_typed_params_get_string(params, nparams, QV_MIGRATE_PARAM_PERSIST_XML,
+                                   &persist_xml) < 0)
+        return -1;
+    cookie_out = qemu_migration_src_perform_cookie(vm, flags, persist_xml);
+    qemu_migration_cookie_give(cookie_out, ret_cookie_out, ret_cookie_outlen);
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * words). */
 #include <config.h>
 
+#include "driver/api.h"
 #include "driver/event.h"
 #include "driver/migrate.h"
 #include "qemu/qemu_blockjob.h"
@@ -11,6 +12,7 @@
 #include "qemu/qemu_domain_job.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_migration_params.h"
+#include "qemu/qemu_migration_resume.h"
 #include "qemu/qemu_migration_storage.h"
 #include "qemu/qemu_migration_tls.h"
 #include "qemu/qemu_process.h"
@@ -668,6 +670,8 @@ qemu_recovery_run(QemuDriver *driver, DomainObj *vm)
     }
     if (domain_obj_is_active(vm))
         qemu_recovery_block_jobs(driver, vm);
+    if (action == QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN && domain_obj_is_active(vm))
+        qemu_recovery_ask_peer(driver, vm);
 }
 
 gboolean
@@ -693,6 +697,211 @@ qemu_recovery_abandon_outcome_unknown(QemuDriver *driver, DomainObj *vm)
     recovery_end_job(vm, DOMAIN_JOB_STATUS_FAILED,
                      _("outcome unknown: the migration was abandoned by the operator"));
     recovery_save_status(driver, vm);
+    return TRUE;
+}
+
+/* ---- "outcome unknown": asking the p2p peer ---- */
+
+QemuRecoveryAction
+qemu_recovery_peer_decide(QemuRecoveryPeerAnswer answer, int state, int reason,
+                          const char **ret_why)
+{
+    QemuRecoveryAction action = QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN;
+    const char *why = "the answer is ambiguous";
+
+    switch (answer) {
+    case QEMU_RECOVERY_PEER_UNREACHABLE:
+        why = "the peer could not be asked";
+        break;
+    case QEMU_RECOVERY_PEER_ABSENT:
+        why = "the peer has no such domain: the migration failed";
+        action = QEMU_RECOVERY_ACTION_CANCEL_AND_RESUME;
+        break;
+    case QEMU_RECOVERY_PEER_FOUND:
+        if (state == DOMAIN_STATE_SHUTOFF) {
+            why = "the domain is shut off on the peer: the migration failed";
+            action = QEMU_RECOVERY_ACTION_CANCEL_AND_RESUME;
+        } else if (state == DOMAIN_STATE_RUNNING) {
+            why = "the domain runs on the peer: the migration succeeded";
+            action = QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED;
+        } else if (state == DOMAIN_STATE_PAUSED &&
+                   (reason == DOMAIN_PAUSED_MIGRATION || reason == DOMAIN_PAUSED_POSTCOPY ||
+                    reason == DOMAIN_PAUSED_POSTCOPY_FAILED ||
+                    reason == DOMAIN_PAUSED_STARTING_UP)) {
+            why = "the domain is still paused by the incoming migration on the peer";
+        } else if (state == DOMAIN_STATE_PAUSED) {
+            why = "the domain is paused on the peer for another reason: the migration succeeded";
+            action = QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED;
+        } else {
+            why = "the domain is in another state on the peer";
+        }
+        break;
+    default:
+        break;
+    }
+    if (ret_why)
+        *ret_why = why;
+    return action;
+}
+
+typedef struct {
+    QemuDriver *driver;
+    DomainObj *vm; /* a reference */
+    char *name;
+    char *peer_uri;
+    unsigned char uuid[QVIRT_UUID_BUFLEN];
+} RecoveryPeerWork;
+
+static void
+recovery_peer_work_free(RecoveryPeerWork *work)
+{
+    if (!work)
+        return;
+    domain_obj_unref(work->vm);
+    g_free(work->name);
+    g_free(work->peer_uri);
+    g_free(work);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RecoveryPeerWork, recovery_peer_work_free)
+
+/* Ask the peer (VM unlocked). Returns the answer; STATE and REASON are
+ * set when FOUND. */
+static QemuRecoveryPeerAnswer
+recovery_peer_query(RecoveryPeerWork *work, int *ret_state, int *ret_reason)
+{
+    QemuRecoveryPeerAnswer answer = QEMU_RECOVERY_PEER_UNREACHABLE;
+    QvConnect *conn;
+    QvDomain *dom;
+    int state = DOMAIN_STATE_NOSTATE, reason = 0;
+
+    if (!(conn = qv_connect_open(work->peer_uri, 0))) {
+        QVIRT_INFO("domain '%s': cannot open the peer %s: %s", work->name, work->peer_uri,
+                   qvirt_error_last_message());
+        qvirt_error_reset();
+        return answer;
+    }
+    if (!(dom = qv_domain_lookup_by_uuid(conn, work->uuid))) {
+        if (qvirt_error_last_code() == QVIRT_ERR_NO_DOMAIN)
+            answer = QEMU_RECOVERY_PEER_ABSENT;
+        else
+            QVIRT_INFO("domain '%s': cannot look it up on the peer %s: %s", work->name,
+                       work->peer_uri, qvirt_error_last_message());
+    } else if (qv_domain_get_state(dom, &state, &reason, 0) < 0) {
+        QVIRT_INFO("domain '%s': cannot read its state on the peer %s: %s", work->name,
+                   work->peer_uri, qvirt_error_last_message());
+    } else {
+        answer = QEMU_RECOVERY_PEER_FOUND;
+        *ret_state = state;
+        *ret_reason = reason;
+    }
+    qvirt_error_reset();
+    g_clear_pointer(&dom, qv_domain_unref);
+    if (qv_connect_close(conn) < 0)
+        qvirt_error_reset();
+    return answer;
+}
+
+/* The migration succeeded: Confirm's end (phase confirm3 persisted first,
+ * so a crash now ends in stop-source-migrated). VM locked. */
+static void
+recovery_peer_stop_source(QemuDriver *driver, DomainObj *vm)
+{
+    unsigned long long flags = domain_job_get_async_flags(vm->job);
+
+    if (qemu_migration_job_start_phase(vm, DOMAIN_ASYNC_JOB_MIGRATION_OUT,
+                                       QEMU_MIGRATION_PHASE_CONFIRM3) < 0) {
+        recovery_warn(vm, "take over the migration job to confirm it");
+        return;
+    }
+    if (domain_obj_is_active(vm) &&
+        qemu_migration_src_stop_migrated(driver, vm, NULL, 0, (unsigned int)flags) < 0)
+        recovery_warn(vm, "stop the source");
+    if (domain_job_get_async(vm->job) == DOMAIN_ASYNC_JOB_MIGRATION_OUT)
+        qemu_migration_job_finish(vm);
+}
+
+static gpointer
+recovery_peer_thread(gpointer opaque)
+{
+    g_autoptr(RecoveryPeerWork) work = opaque;
+    DomainObj *vm = work->vm;
+    QemuRecoveryKey key = {0};
+    QemuRecoveryPeerAnswer answer;
+    QemuRecoveryAction action;
+    const char *why = NULL, *st = "none", *rs = "none";
+    int state = DOMAIN_STATE_NOSTATE, reason = 0;
+
+    answer = recovery_peer_query(work, &state, &reason);
+    action = qemu_recovery_peer_decide(answer, state, reason, &why);
+
+    domain_obj_lock(vm);
+    if (vm->removing || !domain_obj_is_active(vm) || !qemu_recovery_is_outcome_unknown(vm)) {
+        QVIRT_INFO("domain '%s': the peer %s answered (%s) but the outcome-unknown job is no "
+                   "longer there: nothing to do",
+                   work->name, work->peer_uri, why);
+        goto unlock;
+    }
+    if (answer == QEMU_RECOVERY_PEER_FOUND) {
+        st = domain_state_to_string(state);
+        rs = domain_state_reason_to_string(state, reason);
+    }
+    QVIRT_INFO("domain '%s': asked the peer %s about the migration whose outcome was unknown: "
+               "%s (peer state %s/%s): %s",
+               work->name, work->peer_uri, why, st ? st : "?", rs ? rs : "?",
+               qemu_recovery_action_describe(action));
+    switch (action) {
+    case QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED:
+        recovery_peer_stop_source(work->driver, vm);
+        break;
+    case QEMU_RECOVERY_ACTION_CANCEL_AND_RESUME:
+        key.job = DOMAIN_ASYNC_JOB_MIGRATION_OUT;
+        key.phase = QEMU_MIGRATION_PHASE_PERFORM3_DONE;
+        key.mig = QEMU_MONITOR_MIGRATION_STATUS_COMPLETED;
+        if (qemu_recovery_apply(work->driver, vm, &key, action) < 0) {
+            QVIRT_ERROR("domain '%s': %s", work->name, qvirt_error_last_message());
+            qvirt_error_reset();
+        }
+        break;
+    default:
+        break; /* kept as it is: the operator resolves it */
+    }
+    if (domain_obj_is_active(vm) && action != QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN)
+        recovery_save_status(work->driver, vm);
+
+unlock:
+    domain_obj_unlock(vm);
+    return NULL;
+}
+
+gboolean
+qemu_recovery_ask_peer(QemuDriver *driver, DomainObj *vm)
+{
+    QemuDomainJobPrivate *jpriv;
+    RecoveryPeerWork *work;
+    GThread *thread;
+    GError *err = NULL;
+
+    if (!qemu_recovery_is_outcome_unknown(vm))
+        return FALSE;
+    jpriv = qemu_domain_job_private(vm);
+    if (!jpriv->peer_uri || !*jpriv->peer_uri)
+        return FALSE; /* client-driven: no peer to ask */
+    work = g_new0(RecoveryPeerWork, 1);
+    work->driver = driver;
+    work->vm = domain_obj_ref(vm);
+    work->name = g_strdup(domain_obj_get_name(vm));
+    work->peer_uri = g_strdup(jpriv->peer_uri);
+    memcpy(work->uuid, vm->def->uuid, QVIRT_UUID_BUFLEN);
+    QVIRT_INFO("domain '%s': asking the peer %s whether the migration succeeded", work->name,
+               work->peer_uri);
+    if (!(thread = g_thread_try_new("qemu-recovery-peer", recovery_peer_thread, work, &err))) {
+        QVIRT_WARN("domain '%s': cannot start asking the peer %s: %s", work->name, work->peer_uri,
+                   err->message);
+        g_error_free(err);
+        recovery_peer_work_free(work);
+        return FALSE;
+    }
+    qemu_driver_add_helper_thread(driver, thread);
     return TRUE;
 }
 

@@ -173,6 +173,36 @@ gboolean qemu_recovery_is_outcome_unknown(DomainObj *vm);
  * (locked) had such a job, FALSE (nothing done) otherwise. */
 gboolean qemu_recovery_abandon_outcome_unknown(QemuDriver *driver, DomainObj *vm);
 
+/* What the peer of a p2p migration said about the guest (see
+ * qemu_recovery_peer_decide()). */
+typedef enum {
+    QEMU_RECOVERY_PEER_UNREACHABLE = 0, /* it could not be asked */
+    QEMU_RECOVERY_PEER_ABSENT,          /* it has no domain with the guest's UUID */
+    QEMU_RECOVERY_PEER_FOUND,           /* it has one, in the state given */
+} QemuRecoveryPeerAnswer;
+
+/* Pure: what an "outcome unknown" source does given the peer's ANSWER and,
+ * when FOUND, the domain's STATE and REASON there (DomainState and its
+ * reason). Running, or paused for another reason than a migration
+ * (migration, post-copy, starting up): the migration succeeded,
+ * STOP_SOURCE_MIGRATED. Absent or shut off: it failed, CANCEL_AND_RESUME.
+ * Anything else (unreachable, still paused by the incoming migration,
+ * another state): KEEP_PAUSED_OUTCOME_UNKNOWN. RET_WHY (may be NULL) gets a
+ * static phrase for the log line. */
+QemuRecoveryAction qemu_recovery_peer_decide(QemuRecoveryPeerAnswer answer, int state, int reason,
+                                             const char **ret_why);
+
+/* After reconnect left VM (locked) "outcome unknown" with a p2p peer URI
+ * recorded: ask the peer from a new thread, which the driver joins before
+ * it goes away (reconnect never waits on the network; the connection is
+ * bounded by the remote driver's open and call timeouts), then, with VM locked again and the job still ownerless and
+ * outcome unknown, carry out qemu_recovery_peer_decide()'s action: stop
+ * the source as Confirm does (shut off, migrated, job ended), or cancel
+ * and resume (the cancel-and-resume row), or leave it as it is. Each
+ * decision is logged at info level with the domain, the peer and the
+ * answer. Returns TRUE when a resolution was started. */
+gboolean qemu_recovery_ask_peer(QemuDriver *driver, DomainObj *vm);
+
 /* Block jobs (issue #11): reconcile <blockjobs> with query-jobs (see
  * qemu_blockjob_reconcile()). VM locked. */
 void qemu_recovery_block_jobs(QemuDriver *driver, DomainObj *vm);

@@ -594,6 +594,9 @@ test_apply_outcome_unknown(void)
     /* The mirrors were not touched: they still are the job's. */
     g_assert_cmpuint(qemu_domain_job_private(f->vm)->migrating_disks->len, ==, 1);
     g_assert_true(qemu_recovery_is_outcome_unknown(f->vm));
+    /* Client-driven (no <peer> recorded): there is no peer to ask. */
+    g_assert_null(qemu_domain_job_private(f->vm)->peer_uri);
+    g_assert_false(qemu_recovery_ask_peer(&f->driver, f->vm));
     domain_obj_unlock(f->vm);
     assert_events(f, 0, 0, 0);
 
@@ -831,6 +834,77 @@ test_run_query_fails(void)
     fix_free(f);
 }
 
+/* ---- the p2p peer's answer to an "outcome unknown" source ---- */
+
+typedef struct {
+    QemuRecoveryPeerAnswer answer;
+    int state;
+    int reason;
+    QemuRecoveryAction action; /* expected */
+} PeerCell;
+
+static const PeerCell peer_cells[] = {
+    /* could not ask: keep it */
+    {QEMU_RECOVERY_PEER_UNREACHABLE, DOMAIN_STATE_NOSTATE, 0,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    /* a bogus state with an unreachable peer still keeps it */
+    {QEMU_RECOVERY_PEER_UNREACHABLE, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_MIGRATED,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    /* failed */
+    {QEMU_RECOVERY_PEER_ABSENT, DOMAIN_STATE_NOSTATE, 0, QEMU_RECOVERY_ACTION_CANCEL_AND_RESUME},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_SHUTOFF, DOMAIN_SHUTOFF_FAILED,
+     QEMU_RECOVERY_ACTION_CANCEL_AND_RESUME},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_SHUTOFF, DOMAIN_SHUTOFF_DESTROYED,
+     QEMU_RECOVERY_ACTION_CANCEL_AND_RESUME},
+    /* succeeded */
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_MIGRATED,
+     QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED,
+     QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER,
+     QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_IOERROR,
+     QEMU_RECOVERY_ACTION_STOP_SOURCE_MIGRATED},
+    /* still in the incoming migration, or another state: ambiguous */
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_MIGRATION,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_STARTING_UP,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_POSTCOPY,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_POSTCOPY_FAILED,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_CRASHED, 0,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {QEMU_RECOVERY_PEER_FOUND, DOMAIN_STATE_NOSTATE, 0,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    /* bad input: out-of-range state or answer */
+    {QEMU_RECOVERY_PEER_FOUND, 99, 0, QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {QEMU_RECOVERY_PEER_FOUND, -1, 0, QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+    {(QemuRecoveryPeerAnswer)42, DOMAIN_STATE_RUNNING, 0,
+     QEMU_RECOVERY_ACTION_KEEP_PAUSED_OUTCOME_UNKNOWN},
+};
+
+static void
+test_peer_decide(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(peer_cells); i++) {
+        const PeerCell *c = &peer_cells[i];
+        const char *why = NULL;
+        QemuRecoveryAction got = qemu_recovery_peer_decide(c->answer, c->state, c->reason, &why);
+
+        g_test_message("peer answer %d, state %d, reason %d: %s (%s)", (int)c->answer, c->state,
+                       c->reason, qemu_recovery_action_to_string(got), why ? why : "-");
+        g_assert_cmpstr(qemu_recovery_action_to_string(got), ==,
+                        qemu_recovery_action_to_string(c->action));
+        g_assert_nonnull(why);
+        g_assert_cmpstr(why, !=, "");
+        /* RET_WHY is optional */
+        g_assert_cmpint(qemu_recovery_peer_decide(c->answer, c->state, c->reason, NULL), ==,
+                        c->action);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -863,5 +937,6 @@ main(int argc, char **argv)
     g_test_add_func("/qemurecovery/apply/dump", test_apply_dump);
     g_test_add_func("/qemurecovery/run/outcome-unknown", test_run);
     g_test_add_func("/qemurecovery/run/query-fails", test_run_query_fails);
+    g_test_add_func("/qemurecovery/peer/decide", test_peer_decide);
     return g_test_run();
 }

@@ -6,6 +6,7 @@
 check_PROGRAMS += tests/remote/test-remote-migrate
 TESTS += tests/remote/test-remote-migrate
 tests_remote_test_remote_migrate_SOURCES = tests/remote/test-remote-migrate.c \
+	tests/remote/remote-testutil.c tests/remote/remote-testutil.h \
 	tests/testutil.c tests/testutil.h tests/testdaemon.c tests/testdaemon.h
 tests_remote_test_remote_migrate_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \
@@ -21,6 +22,7 @@ EXTRA_tests_remote_test_remote_migrate_DEPENDENCIES = src/daemon/qvirtd \
 check_PROGRAMS += tests/remote/test-remote-blockjob
 TESTS += tests/remote/test-remote-blockjob
 tests_remote_test_remote_blockjob_SOURCES = tests/remote/test-remote-blockjob.c \
+	tests/remote/remote-testutil.c tests/remote/remote-testutil.h \
 	tests/testutil.c tests/testutil.h tests/testdaemon.c tests/testdaemon.h
 tests_remote_test_remote_blockjob_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \

@@ -31,32 +31,19 @@
 
 #include "driver/api.h"
 #include "rpc/remote_protocol.h"
+#include "remote-testutil.h"
 #include "testdaemon.h"
 #include "testutil.h"
 #include "util/error.h"
 
 /* ---- XDR ---- */
 
-static GByteArray *
-xdr_encode(xdrproc_t proc, void *data)
-{
-    GByteArray *out = g_byte_array_new();
-    char buf[4096];
-    XDR xdr;
-
-    xdrmem_create(&xdr, buf, sizeof(buf), XDR_ENCODE);
-    g_assert_true(proc(&xdr, data));
-    g_byte_array_append(out, (const guint8 *)buf, xdr_getpos(&xdr));
-    xdr_destroy(&xdr);
-    return out;
-}
-
 /* DATA encodes to EXPECT, and EXPECT decodes into something that encodes
  * to EXPECT again (every byte used). */
 static void
 xdr_check(xdrproc_t proc, void *data, GByteArray *expect, void *scratch, size_t size)
 {
-    g_autoptr(GByteArray) got = xdr_encode(proc, data);
+    g_autoptr(GByteArray) got = remote_test_xdr_encode(proc, data);
     g_autoptr(GByteArray) again = NULL;
     XDR xdr;
 
@@ -66,48 +53,12 @@ xdr_check(xdrproc_t proc, void *data, GByteArray *expect, void *scratch, size_t 
     g_assert_true(proc(&xdr, scratch));
     g_assert_cmpuint(xdr_getpos(&xdr), ==, expect->len);
     xdr_destroy(&xdr);
-    again = xdr_encode(proc, scratch);
+    again = remote_test_xdr_encode(proc, scratch);
     g_assert_cmpmem(again->data, again->len, expect->data, expect->len);
     xdr_free(proc, scratch);
     g_byte_array_set_size(expect, 0);
 }
 
-static void
-put_u32(GByteArray *b, guint32 v)
-{
-    guint8 w[4] = {v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff};
-
-    g_byte_array_append(b, w, 4);
-}
-
-static void
-put_u64(GByteArray *b, guint64 v)
-{
-    put_u32(b, (guint32)(v >> 32));
-    put_u32(b, (guint32)v);
-}
-
-static void
-put_string(GByteArray *b, const char *s)
-{
-    static const guint8 zero[4] = {0};
-    guint32 len = strlen(s);
-
-    put_u32(b, len);
-    g_byte_array_append(b, (const guint8 *)s, len);
-    g_byte_array_append(b, zero, (4 - len % 4) % 4);
-}
-
-static const guint8 test_uuid[16] = {0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
-                                     0x79, 0xaa, 0x97, 0xf3, 0x50, 0x2e, 0x19, 0x3f};
-
-static void
-put_domain(GByteArray *b)
-{
-    put_string(b, "vm");
-    g_byte_array_append(b, test_uuid, 16);
-    put_u32(b, 7);
-}
 
 static void
 test_xdr_layouts(void)
@@ -117,7 +68,7 @@ test_xdr_layouts(void)
     char *top = (char *)"/img/mid.qcow2";
     g_autoptr(GByteArray) e = g_byte_array_new();
 
-    memcpy(dom.uuid, test_uuid, 16);
+    memcpy(dom.uuid, remote_test_uuid, 16);
 
     /* BLOCK_JOB_ABORT / GET_BLOCK_JOB_INFO: dom, path, flags. */
     {
@@ -126,13 +77,13 @@ test_xdr_layouts(void)
         remote_domain_get_block_job_info_args i = {.dom = dom, .path = (char *)"vdb", .flags = 1};
         remote_domain_get_block_job_info_args ib;
 
-        put_domain(e);
-        put_string(e, "vda");
-        put_u32(e, 2);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_u32(e, 2);
         xdr_check((xdrproc_t)xdr_remote_domain_block_job_abort_args, &a, e, &b, sizeof(b));
-        put_domain(e);
-        put_string(e, "vdb");
-        put_u32(e, 1);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vdb");
+        remote_test_put_u32(e, 1);
         xdr_check((xdrproc_t)xdr_remote_domain_get_block_job_info_args, &i, e, &ib, sizeof(ib));
     }
     /* The info reply: found, type, bandwidth, cur, end. */
@@ -141,11 +92,11 @@ test_xdr_layouts(void)
             .found = 1, .type = 2, .bandwidth = 1048576, .cur = 45, .end = 100};
         remote_domain_get_block_job_info_ret rb;
 
-        put_u32(e, 1);
-        put_u32(e, 2);
-        put_u64(e, 1048576);
-        put_u64(e, 45);
-        put_u64(e, 100);
+        remote_test_put_u32(e, 1);
+        remote_test_put_u32(e, 2);
+        remote_test_put_u64(e, 1048576);
+        remote_test_put_u64(e, 45);
+        remote_test_put_u64(e, 100);
         xdr_check((xdrproc_t)xdr_remote_domain_get_block_job_info_ret, &r, e, &rb, sizeof(rb));
     }
     /* BLOCK_JOB_SET_SPEED and BLOCK_PULL: dom, path, bandwidth, flags. */
@@ -157,15 +108,15 @@ test_xdr_layouts(void)
             .dom = dom, .path = (char *)"/img/top.qcow2", .bandwidth = 5, .flags = 0x40};
         remote_domain_block_pull_args pb;
 
-        put_domain(e);
-        put_string(e, "vda");
-        put_u64(e, G_MAXUINT64);
-        put_u32(e, 1);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_u64(e, G_MAXUINT64);
+        remote_test_put_u32(e, 1);
         xdr_check((xdrproc_t)xdr_remote_domain_block_job_set_speed_args, &s, e, &sb, sizeof(sb));
-        put_domain(e);
-        put_string(e, "/img/top.qcow2");
-        put_u64(e, 5);
-        put_u32(e, 0x40);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "/img/top.qcow2");
+        remote_test_put_u64(e, 5);
+        remote_test_put_u32(e, 0x40);
         xdr_check((xdrproc_t)xdr_remote_domain_block_pull_args, &p, e, &pb, sizeof(pb));
     }
     /* BLOCK_REBASE: dom, path, base (optional), bandwidth, flags. */
@@ -174,19 +125,19 @@ test_xdr_layouts(void)
             .dom = dom, .path = (char *)"vda", .base = &base, .bandwidth = 3, .flags = 8};
         remote_domain_block_rebase_args rb;
 
-        put_domain(e);
-        put_string(e, "vda");
-        put_u32(e, 1);
-        put_string(e, base);
-        put_u64(e, 3);
-        put_u32(e, 8);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_u32(e, 1);
+        remote_test_put_string(e, base);
+        remote_test_put_u64(e, 3);
+        remote_test_put_u32(e, 8);
         xdr_check((xdrproc_t)xdr_remote_domain_block_rebase_args, &r, e, &rb, sizeof(rb));
         r.base = NULL;
-        put_domain(e);
-        put_string(e, "vda");
-        put_u32(e, 0);
-        put_u64(e, 3);
-        put_u32(e, 8);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_u32(e, 0);
+        remote_test_put_u64(e, 3);
+        remote_test_put_u32(e, 8);
         xdr_check((xdrproc_t)xdr_remote_domain_block_rebase_args, &r, e, &rb, sizeof(rb));
     }
     /* BLOCK_COMMIT: dom, disk, base, top (optional), bandwidth, flags. */
@@ -199,13 +150,13 @@ test_xdr_layouts(void)
                                              .flags = 4};
         remote_domain_block_commit_args cb;
 
-        put_domain(e);
-        put_string(e, "vda");
-        put_u32(e, 0);
-        put_u32(e, 1);
-        put_string(e, top);
-        put_u64(e, 0);
-        put_u32(e, 4);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_u32(e, 0);
+        remote_test_put_u32(e, 1);
+        remote_test_put_string(e, top);
+        remote_test_put_u64(e, 0);
+        remote_test_put_u32(e, 4);
         xdr_check((xdrproc_t)xdr_remote_domain_block_commit_args, &c, e, &cb, sizeof(cb));
     }
     /* BLOCK_COPY: dom, path, destxml, params, flags. */
@@ -224,17 +175,17 @@ test_xdr_layouts(void)
                                            .flags = 6};
         remote_domain_block_copy_args cb;
 
-        put_domain(e);
-        put_string(e, "vda");
-        put_string(e, "<disk/>");
-        put_u32(e, 2);
-        put_string(e, "bandwidth");
-        put_u32(e, 4); /* VIR_TYPED_PARAM_ULLONG */
-        put_u64(e, 1048576);
-        put_string(e, "granularity");
-        put_u32(e, 2); /* VIR_TYPED_PARAM_UINT */
-        put_u32(e, 65536);
-        put_u32(e, 6);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_string(e, "<disk/>");
+        remote_test_put_u32(e, 2);
+        remote_test_put_string(e, "bandwidth");
+        remote_test_put_u32(e, 4); /* VIR_TYPED_PARAM_ULLONG */
+        remote_test_put_u64(e, 1048576);
+        remote_test_put_string(e, "granularity");
+        remote_test_put_u32(e, 2); /* VIR_TYPED_PARAM_UINT */
+        remote_test_put_u32(e, 65536);
+        remote_test_put_u32(e, 6);
         xdr_check((xdrproc_t)xdr_remote_domain_block_copy_args, &c, e, &cb, sizeof(cb));
     }
     /* The events: callbackID, {dom, path, type, status}; and BLOCK_JOB_2's
@@ -248,18 +199,18 @@ test_xdr_layouts(void)
             .callbackID = 4, .dom = dom, .dst = (char *)"vda", .type = 3, .status = 0};
         remote_domain_event_block_job_2_msg m2b;
 
-        put_u32(e, 3);
-        put_domain(e);
-        put_string(e, "/img/top.qcow2");
-        put_u32(e, 2);
-        put_u32(e, 3);
+        remote_test_put_u32(e, 3);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "/img/top.qcow2");
+        remote_test_put_u32(e, 2);
+        remote_test_put_u32(e, 3);
         xdr_check((xdrproc_t)xdr_remote_domain_event_callback_block_job_msg, &m, e, &mb,
                   sizeof(mb));
-        put_u32(e, 4);
-        put_domain(e);
-        put_string(e, "vda");
-        put_u32(e, 3);
-        put_u32(e, 0);
+        remote_test_put_u32(e, 4);
+        remote_test_put_domain(e, "vm", 7);
+        remote_test_put_string(e, "vda");
+        remote_test_put_u32(e, 3);
+        remote_test_put_u32(e, 0);
         xdr_check((xdrproc_t)xdr_remote_domain_event_block_job_2_msg, &m2, e, &m2b, sizeof(m2b));
     }
     /* libvirt's numbers. */
@@ -277,37 +228,12 @@ test_xdr_layouts(void)
 
 /* ---- the daemon ---- */
 
-static void
-test_daemon_setup(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
-{
-    qvirt_test_daemon_init(td);
-    td->config = g_build_filename(td->dir, "qvirtd.conf", NULL);
-    g_assert_true(g_file_set_contents(
-        td->config, "[daemon]\ndrivers = test\nhost_uuid = 6695eb01-f6a4-8304-79aa-97f3502e193f\n",
-        -1, NULL));
-}
-
-static void
-test_daemon_teardown(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
-{
-    qvirt_test_daemon_clear(td);
-}
-
 static QvConnect *
 test_open(TestDaemon *td, unsigned int flags)
 {
     g_autofree char *uri = g_strdup_printf("test+unix:///default?socket=%s", td->sock_rw);
 
     return qv_connect_open(uri, flags);
-}
-
-static void
-assert_alive(QvDomain *dom)
-{
-    QvDomainInfo info;
-
-    g_assert_cmpint(qv_domain_get_info(dom, &info), ==, 0);
-    g_assert_cmpint(info.state, ==, 1);
 }
 
 static void
@@ -332,7 +258,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 
     g_assert_cmpint(qv_domain_block_pull(dom, "vda", 10, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_block_pull");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
     g_assert_cmpint(qv_domain_block_rebase(dom, "vda", "/base", 1, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_block_rebase");
     g_assert_cmpint(qv_domain_block_rebase(dom, "vda", NULL, 0, 0), ==, -1);
@@ -344,7 +270,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
                                          params, nparams, QV_DOMAIN_BLOCK_COPY_REUSE_EXT),
                     ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_block_copy");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
     g_assert_cmpint(qv_domain_block_job_abort(dom, "vda", QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_block_job_abort");
     info.cur = 77;
@@ -353,7 +279,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpuint(info.cur, ==, 77);
     g_assert_cmpint(qv_domain_block_job_set_speed(dom, "vda", 1, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_block_job_set_speed");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
 
     /* More copy parameters than the protocol allows: refused on the client. */
     for (int i = nparams; i < 17; i++)
@@ -362,7 +288,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
                         ==, 0);
     g_assert_cmpint(qv_domain_block_copy(dom, "vda", "<disk/>", params, nparams, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_RPC, "too many parameters: 17 (at most 16)");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
     qv_typed_params_free(params, nparams);
 
     /* Read-only: the changing calls are refused, the info call is not. */
@@ -376,7 +302,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     qvirt_test_assert_error(QVIRT_ERR_OPERATION_DENIED, "read only access prevents");
     g_assert_cmpint(qv_domain_get_block_job_info(rodom, "vda", &info, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_get_block_job_info");
-    assert_alive(rodom);
+    remote_test_assert_alive(rodom);
 }
 
 /* ---- the stock virsh ---- */
@@ -384,13 +310,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 static void
 test_virsh(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
-    g_autofree char *virsh = g_find_program_in_path("virsh");
-    g_autofree char *uri = NULL;
-    g_auto(GStrv) env = NULL;
-    static const struct {
-        const char *args[8];
-        const char *api;
-    } cmds[] = {
+    static const RemoteTestVirshCmd cmds[] = {
         {{"blockpull", "test", "vda", NULL}, "qv_domain_block_pull"},
         {{"blockpull", "test", "vda", "--base", "/b", NULL}, "qv_domain_block_rebase"},
         {{"blockcopy", "test", "vda", "/tmp/copy.img", NULL}, "qv_domain_block_rebase"},
@@ -403,37 +323,7 @@ test_virsh(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
         {{"blockjob", "test", "vda", "--bandwidth", "10", NULL}, "qv_domain_block_job_set_speed"},
     };
 
-    if (!virsh) {
-        g_test_skip("virsh is not installed");
-        return;
-    }
-    qvirt_test_daemon_start(td, NULL);
-    env = qvirt_test_daemon_env(td);
-    uri = g_strdup_printf("test+unix:///default?socket=%s", td->sock_rw);
-    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
-        g_autoptr(GPtrArray) argv = g_ptr_array_new();
-        g_autoptr(GError) err = NULL;
-        g_autofree char *out = NULL;
-        g_autofree char *err_text = NULL;
-        int status = 0;
-
-        g_ptr_array_add(argv, (gpointer) "timeout");
-        g_ptr_array_add(argv, (gpointer) "30");
-        g_ptr_array_add(argv, virsh);
-        g_ptr_array_add(argv, (gpointer) "-c");
-        g_ptr_array_add(argv, uri);
-        for (int j = 0; cmds[i].args[j]; j++)
-            g_ptr_array_add(argv, (gpointer)cmds[i].args[j]);
-        g_ptr_array_add(argv, NULL);
-        g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                   &out, &err_text, &status, &err));
-        g_assert_no_error(err);
-        g_test_message("virsh %s: %s", cmds[i].args[0], err_text);
-        g_assert_true(WIFEXITED(status));
-        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
-        g_assert_nonnull(strstr(err_text, "not supported by the connection driver"));
-        g_assert_nonnull(strstr(err_text, cmds[i].api));
-    }
+    remote_test_virsh_no_support(td, cmds, G_N_ELEMENTS(cmds));
 }
 
 /* ---- libvirt-python ---- */
@@ -534,8 +424,8 @@ test_python(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 }
 
 #define DAEMON_CASE(path, fn)                                                                      \
-    g_test_add("/remote/blockjob/" path, TestDaemon, NULL, test_daemon_setup, fn,                  \
-               test_daemon_teardown)
+    g_test_add("/remote/blockjob/" path, TestDaemon, NULL, remote_test_daemon_setup, fn,           \
+               remote_test_daemon_teardown)
 
 int
 main(int argc, char **argv)

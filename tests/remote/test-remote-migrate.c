@@ -26,31 +26,16 @@
 #include <config.h>
 
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "driver/api.h"
 #include "rpc/remote_protocol.h"
+#include "remote-testutil.h"
 #include "testdaemon.h"
 #include "testutil.h"
 #include "util/error.h"
 
 /* ---- XDR ---- */
-
-/* Encode DATA with PROC; returns the bytes. */
-static GByteArray *
-xdr_encode(xdrproc_t proc, void *data)
-{
-    GByteArray *out = g_byte_array_new();
-    char buf[4096];
-    XDR xdr;
-
-    xdrmem_create(&xdr, buf, sizeof(buf), XDR_ENCODE);
-    g_assert_true(proc(&xdr, data));
-    g_byte_array_append(out, (const guint8 *)buf, xdr_getpos(&xdr));
-    xdr_destroy(&xdr);
-    return out;
-}
 
 /* Decode BYTES with PROC into RET (zeroed first), using every byte. */
 static void
@@ -69,52 +54,15 @@ xdr_decode(xdrproc_t proc, GByteArray *bytes, void *ret, size_t size)
 static void
 xdr_round_trip(xdrproc_t proc, void *data, void *scratch, size_t size)
 {
-    g_autoptr(GByteArray) first = xdr_encode(proc, data);
+    g_autoptr(GByteArray) first = remote_test_xdr_encode(proc, data);
     g_autoptr(GByteArray) second = NULL;
 
     xdr_decode(proc, first, scratch, size);
-    second = xdr_encode(proc, scratch);
+    second = remote_test_xdr_encode(proc, scratch);
     g_assert_cmpmem(first->data, first->len, second->data, second->len);
     xdr_free(proc, scratch);
 }
 
-/* Hand-written XDR, as libvirt's remote_protocol.x lays it out. */
-static void
-put_u32(GByteArray *b, guint32 v)
-{
-    guint8 w[4] = {v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff};
-
-    g_byte_array_append(b, w, 4);
-}
-
-static void
-put_u64(GByteArray *b, guint64 v)
-{
-    put_u32(b, (guint32)(v >> 32));
-    put_u32(b, (guint32)v);
-}
-
-/* Variable opaque or string: length, bytes, zero padding to 4. */
-static void
-put_opaque(GByteArray *b, const void *data, guint32 len)
-{
-    static const guint8 zero[4] = {0};
-
-    put_u32(b, len);
-    g_byte_array_append(b, data, len);
-    g_byte_array_append(b, zero, (4 - len % 4) % 4);
-}
-
-static void
-put_domain(GByteArray *b, const char *name, const guint8 *uuid, int id)
-{
-    put_opaque(b, name, strlen(name));
-    g_byte_array_append(b, uuid, 16);
-    put_u32(b, (guint32)id);
-}
-
-static const guint8 test_uuid[16] = {0x66, 0x95, 0xeb, 0x01, 0xf6, 0xa4, 0x83, 0x04,
-                                     0x79, 0xaa, 0x97, 0xf3, 0x50, 0x2e, 0x19, 0x3f};
 
 static void
 test_xdr_layouts(void)
@@ -131,7 +79,7 @@ test_xdr_layouts(void)
     g_autoptr(GByteArray) expect = g_byte_array_new();
     g_autoptr(GByteArray) got = NULL;
 
-    memcpy(dom.uuid, test_uuid, 16);
+    memcpy(dom.uuid, remote_test_uuid, 16);
 
     /* PERFORM3_PARAMS: dom, dconnuri (optional), params, cookie_in, flags. */
     {
@@ -144,19 +92,19 @@ test_xdr_layouts(void)
         };
         remote_domain_migrate_perform3_params_args back;
 
-        put_domain(expect, "vm", test_uuid, 7);
-        put_u32(expect, 1);
-        put_opaque(expect, dconnuri, strlen(dconnuri));
-        put_u32(expect, 2);
-        put_opaque(expect, "bandwidth", 9);
-        put_u32(expect, 4);
-        put_u64(expect, 1000);
-        put_opaque(expect, "migrate_uri", 11);
-        put_u32(expect, 7);
-        put_opaque(expect, "tcp:h:1", 7);
-        put_opaque(expect, "abc", 3);
-        put_u32(expect, 0x103);
-        got = xdr_encode((xdrproc_t)xdr_remote_domain_migrate_perform3_params_args, &a);
+        remote_test_put_domain(expect, "vm", 7);
+        remote_test_put_u32(expect, 1);
+        remote_test_put_opaque(expect, dconnuri, strlen(dconnuri));
+        remote_test_put_u32(expect, 2);
+        remote_test_put_opaque(expect, "bandwidth", 9);
+        remote_test_put_u32(expect, 4);
+        remote_test_put_u64(expect, 1000);
+        remote_test_put_opaque(expect, "migrate_uri", 11);
+        remote_test_put_u32(expect, 7);
+        remote_test_put_opaque(expect, "tcp:h:1", 7);
+        remote_test_put_opaque(expect, "abc", 3);
+        remote_test_put_u32(expect, 0x103);
+        got = remote_test_xdr_encode((xdrproc_t)xdr_remote_domain_migrate_perform3_params_args, &a);
         g_assert_cmpmem(got->data, got->len, expect->data, expect->len);
         g_byte_array_unref(got);
         got = NULL;
@@ -179,18 +127,18 @@ test_xdr_layouts(void)
             .dom = dom, .cookie_out = {.cookie_out_len = 5, .cookie_out_val = (char *)"hello"}};
 
         g_byte_array_set_size(expect, 0);
-        put_u32(expect, 0);
-        put_u32(expect, 0);
-        put_u32(expect, 1);
-        put_u32(expect, 1);
-        got = xdr_encode((xdrproc_t)xdr_remote_domain_migrate_finish3_params_args, &a);
+        remote_test_put_u32(expect, 0);
+        remote_test_put_u32(expect, 0);
+        remote_test_put_u32(expect, 1);
+        remote_test_put_u32(expect, 1);
+        got = remote_test_xdr_encode((xdrproc_t)xdr_remote_domain_migrate_finish3_params_args, &a);
         g_assert_cmpmem(got->data, got->len, expect->data, expect->len);
         g_byte_array_unref(got);
 
         g_byte_array_set_size(expect, 0);
-        put_domain(expect, "vm", test_uuid, 7);
-        put_opaque(expect, "hello", 5);
-        got = xdr_encode((xdrproc_t)xdr_remote_domain_migrate_finish3_params_ret, &r);
+        remote_test_put_domain(expect, "vm", 7);
+        remote_test_put_opaque(expect, "hello", 5);
+        got = remote_test_xdr_encode((xdrproc_t)xdr_remote_domain_migrate_finish3_params_ret, &r);
         g_assert_cmpmem(got->data, got->len, expect->data, expect->len);
         g_byte_array_unref(got);
         got = NULL;
@@ -203,10 +151,10 @@ test_xdr_layouts(void)
             .cookie_out = {.cookie_out_len = 1, .cookie_out_val = (char *)"x"}, .uri_out = &uri};
 
         g_byte_array_set_size(expect, 0);
-        put_opaque(expect, "x", 1);
-        put_u32(expect, 1);
-        put_opaque(expect, uri, strlen(uri));
-        got = xdr_encode((xdrproc_t)xdr_remote_domain_migrate_prepare3_params_ret, &r);
+        remote_test_put_opaque(expect, "x", 1);
+        remote_test_put_u32(expect, 1);
+        remote_test_put_opaque(expect, uri, strlen(uri));
+        got = remote_test_xdr_encode((xdrproc_t)xdr_remote_domain_migrate_prepare3_params_ret, &r);
         g_assert_cmpmem(got->data, got->len, expect->data, expect->len);
     }
 }
@@ -222,7 +170,7 @@ test_xdr_round_trips(void)
     remote_nonnull_domain dom = {.name = (char *)"guest", .id = -1};
     char *uri = (char *)"tcp:h:2";
 
-    memcpy(dom.uuid, test_uuid, 16);
+    memcpy(dom.uuid, remote_test_uuid, 16);
     {
         remote_domain_migrate_begin3_params_args a = {
             .dom = dom, .params = {1, params}, .flags = 1};
@@ -294,35 +242,15 @@ test_xdr_round_trips(void)
                        sizeof(pcb));
 
         /* SET_MAX_SPEED: dom, unsigned hyper bandwidth, unsigned int flags. */
-        put_domain(expect, "guest", test_uuid, -1);
-        put_u64(expect, 8192);
-        put_u32(expect, 1);
-        got = xdr_encode((xdrproc_t)xdr_remote_domain_migrate_set_max_speed_args, &ss);
+        remote_test_put_domain(expect, "guest", -1);
+        remote_test_put_u64(expect, 8192);
+        remote_test_put_u32(expect, 1);
+        got = remote_test_xdr_encode((xdrproc_t)xdr_remote_domain_migrate_set_max_speed_args, &ss);
         g_assert_cmpmem(got->data, got->len, expect->data, expect->len);
     }
 }
 
 /* ---- the daemon ---- */
-
-/* The daemon (testdaemon.h) with only the test driver and the host_uuid in
- * DATA, or a fixed one. */
-static void
-test_daemon_setup(TestDaemon *td, gconstpointer data)
-{
-    g_autofree char *text = NULL;
-
-    qvirt_test_daemon_init(td);
-    td->config = g_build_filename(td->dir, "qvirtd.conf", NULL);
-    text = g_strdup_printf("[daemon]\ndrivers = test\nhost_uuid = %s\n",
-                           data ? (const char *)data : "6695eb01-f6a4-8304-79aa-97f3502e193f");
-    g_assert_true(g_file_set_contents(td->config, text, -1, NULL));
-}
-
-static void
-test_daemon_teardown(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
-{
-    qvirt_test_daemon_clear(td);
-}
 
 static QvConnect *
 test_open(TestDaemon *td, const char *driver)
@@ -332,16 +260,6 @@ test_open(TestDaemon *td, const char *driver)
                         strcmp(driver, "test") == 0 ? "default" : "session", td->sock_rw);
 
     return qv_connect_open(uri, 0);
-}
-
-/* The connection still answers. */
-static void
-assert_alive(QvDomain *dom)
-{
-    QvDomainInfo info;
-
-    g_assert_cmpint(qv_domain_get_info(dom, &info), ==, 0);
-    g_assert_cmpint(info.state, ==, 1);
 }
 
 static void
@@ -376,7 +294,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     g_assert_null(qv_domain_migrate_begin3_params(dom, params, nparams, &cookie, &cookie_len,
                                                   QV_MIGRATE_LIVE));
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_migrate_begin3_params");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
     g_assert_cmpint(qv_domain_migrate_prepare3_params(dconn, params, nparams, "ck", 2, &cookie,
                                                       &cookie_len, &uri_out, QV_MIGRATE_LIVE),
                     ==, -1);
@@ -397,7 +315,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_migrate_confirm3_params");
     g_assert_null(cookie);
     g_assert_null(uri_out);
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
 
     g_assert_cmpint(qv_domain_migrate_set_max_downtime(dom, 100, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_migrate_set_max_downtime");
@@ -411,7 +329,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
     g_assert_cmpint(qv_domain_migrate_start_post_copy(dom, 0), ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "qv_domain_migrate_start_post_copy");
     g_assert_cmpuint(value, ==, 7);
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
 
     /* The orchestration asks for the features first. */
     g_assert_null(qv_domain_migrate3(dom, dconn, params, nparams, QV_MIGRATE_LIVE));
@@ -422,7 +340,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
         qv_domain_migrate_to_uri3(dom, "test:///default", params, nparams, QV_MIGRATE_PEER2PEER),
         ==, -1);
     qvirt_test_assert_error(QVIRT_ERR_NO_SUPPORT, "feature MIGRATION_P2P");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
 
     /* More parameters than the protocol allows: refused before sending. */
     for (int i = nparams; i < 65; i++)
@@ -431,7 +349,7 @@ test_api_no_support(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
             ==, 0);
     g_assert_null(qv_domain_migrate_begin3_params(dom, params, nparams, &cookie, &cookie_len, 0));
     qvirt_test_assert_error(QVIRT_ERR_RPC, "too many parameters: 65 (at most 64)");
-    assert_alive(dom);
+    remote_test_assert_alive(dom);
     qv_typed_params_free(params, nparams);
 }
 
@@ -463,13 +381,7 @@ test_host_uuid_nil(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 static void
 test_virsh(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
 {
-    g_autofree char *virsh = g_find_program_in_path("virsh");
-    g_autofree char *uri = NULL;
-    g_auto(GStrv) env = NULL;
-    static const struct {
-        const char *args[4];
-        const char *api;
-    } cmds[] = {
+    static const RemoteTestVirshCmd cmds[] = {
         {{"migrate-setmaxdowntime", "test", "100", NULL}, "qv_domain_migrate_set_max_downtime"},
         {{"migrate-getmaxdowntime", "test", NULL, NULL}, "qv_domain_migrate_get_max_downtime"},
         {{"migrate-setspeed", "test", "10", NULL}, "qv_domain_migrate_set_max_speed"},
@@ -477,42 +389,12 @@ test_virsh(TestDaemon *td, gconstpointer data G_GNUC_UNUSED)
         {{"migrate-postcopy", "test", NULL, NULL}, "qv_domain_migrate_start_post_copy"},
     };
 
-    if (!virsh) {
-        g_test_skip("virsh is not installed");
-        return;
-    }
-    qvirt_test_daemon_start(td, NULL);
-    env = qvirt_test_daemon_env(td);
-    uri = g_strdup_printf("test+unix:///default?socket=%s", td->sock_rw);
-    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++) {
-        g_autoptr(GPtrArray) argv = g_ptr_array_new();
-        g_autoptr(GError) err = NULL;
-        g_autofree char *out = NULL;
-        g_autofree char *err_text = NULL;
-        int status = 0;
-
-        g_ptr_array_add(argv, (gpointer) "timeout");
-        g_ptr_array_add(argv, (gpointer) "30");
-        g_ptr_array_add(argv, virsh);
-        g_ptr_array_add(argv, (gpointer) "-c");
-        g_ptr_array_add(argv, uri);
-        for (int j = 0; cmds[i].args[j]; j++)
-            g_ptr_array_add(argv, (gpointer)cmds[i].args[j]);
-        g_ptr_array_add(argv, NULL);
-        g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                   &out, &err_text, &status, &err));
-        g_assert_no_error(err);
-        g_test_message("virsh %s: %s", cmds[i].args[0], err_text);
-        g_assert_true(WIFEXITED(status));
-        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
-        g_assert_nonnull(strstr(err_text, "not supported by the connection driver"));
-        g_assert_nonnull(strstr(err_text, cmds[i].api));
-    }
+    remote_test_virsh_no_support(td, cmds, G_N_ELEMENTS(cmds));
 }
 
 #define DAEMON_CASE(path, fn, data)                                                                \
-    g_test_add("/remote/migrate/" path, TestDaemon, data, test_daemon_setup, fn,                   \
-               test_daemon_teardown)
+    g_test_add("/remote/migrate/" path, TestDaemon, data, remote_test_daemon_setup, fn,            \
+               remote_test_daemon_teardown)
 
 int
 main(int argc, char **argv)

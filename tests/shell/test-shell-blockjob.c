@@ -23,31 +23,17 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_TEST
 
-static void
-fixture_setup(ShellFixture *f, gconstpointer data)
+static void *
+make_request(Shell *sh, ShellArgs *args, gconstpointer kind)
 {
-    shell_fixture_setup(f, data);
-    f->sh->quiet = TRUE;
-    f->dir = qvirt_test_mkdtemp();
+    return shell_block_request_new(sh, GPOINTER_TO_INT(kind), args);
 }
 
 /* The request of LINE, or NULL (its errors are in f->err_buf). */
 static ShellBlockRequest *
 request(ShellFixture *f, ShellBlockKind kind, const char *line, GStrv *ret_argv)
 {
-    g_autoptr(GError) gerr = NULL;
-    ShellArgs args = {0};
-    ShellBlockRequest *req = NULL;
-    int argc;
-
-    shell_fixture_rewind(f);
-    g_assert_true(g_shell_parse_argv(line, &argc, ret_argv, &gerr));
-    if (shell_args_parse(f->sh, argc, *ret_argv, &args)) {
-        req = shell_block_request_new(f->sh, kind, &args);
-        shell_args_clear(&args);
-    }
-    shell_fixture_take(f);
-    return req;
+    return shell_fixture_request(f, line, ret_argv, make_request, GINT_TO_POINTER(kind));
 }
 
 /* ---- the requests ---- */
@@ -362,25 +348,6 @@ fake_open(QvConnect *conn, const QvUri *uri, unsigned int flags)
 }
 
 static int
-fake_close(QvConnect *conn)
-{
-    (void)conn;
-    return 0;
-}
-
-static const unsigned char fake_uuid[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
-
-static QvDomain *
-fake_lookup_by_name(QvConnect *conn, const char *name)
-{
-    if (strcmp(name, "vm1") != 0) {
-        qvirt_report_error(QVIRT_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-        return NULL;
-    }
-    return qv_domain_new(conn, name, fake_uuid, 1);
-}
-
-static int
 fake_start(const char *op, const char *disk, int type, unsigned int flags)
 {
     g_mutex_lock(&fake.lock);
@@ -482,7 +449,7 @@ fake_info(QvDomain *dom, const char *disk, QvDomainBlockJobInfo *ret_info, unsig
             fake.present = FALSE;
             rc = 0;
             if (fake.fail_event)
-                event = qv_event_new_block_job(&fake_driver, dom->name, fake_uuid, 1,
+                event = qv_event_new_block_job(&fake_driver, dom->name, shell_fixture_vm1_uuid, 1,
                                                QV_DOMAIN_EVENT_ID_BLOCK_JOB_2, "vda", fake.type,
                                                QV_DOMAIN_BLOCK_JOB_FAILED);
         }
@@ -516,8 +483,8 @@ fake_set_speed(QvDomain *dom, const char *disk, unsigned long long bandwidth, un
 static const HypervisorDriver fake_driver = {
     .name = "fakebj",
     .connect_open = fake_open,
-    .connect_close = fake_close,
-    .domain_lookup_by_name = fake_lookup_by_name,
+    .connect_close = shell_fixture_drv_close,
+    .domain_lookup_by_name = shell_fixture_drv_lookup_vm1,
     .domain_block_pull = fake_pull,
     .domain_block_rebase = fake_rebase,
     .domain_block_commit = fake_commit,
@@ -530,9 +497,7 @@ static const HypervisorDriver fake_driver = {
 static void
 fake_setup(ShellFixture *f, gconstpointer data)
 {
-    fixture_setup(f, data);
-    g_free(f->sh->uri);
-    f->sh->uri = g_strdup("fakebj:///x");
+    shell_fixture_setup_uri(f, data, "fakebj:///x");
     f->sh->quiet = FALSE;
     fake_reset();
 }
@@ -651,9 +616,13 @@ test_fake_timeout(ShellFixture *f, gconstpointer data)
 static void
 test_fake_ctrl_c(ShellFixture *f, gconstpointer data)
 {
+    struct sigaction before;
     struct sigaction now;
 
     (void)data;
+    /* What was there before comes back (SIG_IGN when the test runs in the
+     * background of a non-interactive shell). */
+    g_assert_cmpint(sigaction(SIGINT, NULL, &before), ==, 0);
     fake.stuck = TRUE;
     fake.sigint = TRUE;
     g_assert_false(shell_fixture_run(f, "blockcommit vm1 vda --active --wait --async"));
@@ -662,7 +631,7 @@ test_fake_ctrl_c(ShellFixture *f, gconstpointer data)
     g_assert_cmpint(fake.looks, ==, 2);
     g_assert_cmpstr(f->out_buf, ==, "\nCommit aborted\n\n");
     g_assert_cmpint(sigaction(SIGINT, NULL, &now), ==, 0);
-    g_assert_true(now.sa_handler == SIG_DFL);
+    g_assert_true(now.sa_handler == before.sa_handler);
 }
 
 static void
@@ -713,7 +682,7 @@ main(int argc, char **argv)
     g_assert_cmpint(qv_driver_register(&fake_driver, NULL), ==, 0);
 
 #define ADD(path, fn)                                                                              \
-    g_test_add(path, ShellFixture, NULL, fixture_setup, fn, shell_fixture_teardown)
+    g_test_add(path, ShellFixture, NULL, shell_fixture_setup_tmp, fn, shell_fixture_teardown)
     ADD("/shell/blockjob/request/pull", test_request_pull);
     ADD("/shell/blockjob/request/copy", test_request_copy);
     ADD("/shell/blockjob/request/commit", test_request_commit);

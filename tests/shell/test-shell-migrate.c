@@ -24,12 +24,10 @@
 
 /* ---- a shell writing to memory (fixture.h) ---- */
 
-static void
-fixture_setup(ShellFixture *f, gconstpointer data)
+static void *
+make_request(Shell *sh, ShellArgs *args, gconstpointer opaque G_GNUC_UNUSED)
 {
-    shell_fixture_setup(f, data);
-    f->sh->quiet = TRUE; /* no blank line after each command */
-    f->dir = qvirt_test_mkdtemp(); /* for files the options name */
+    return shell_migrate_request_new(sh, args);
 }
 
 /* The request of LINE, or NULL (its errors are in f->err_buf). ARGV is
@@ -37,19 +35,7 @@ fixture_setup(ShellFixture *f, gconstpointer data)
 static ShellMigrateRequest *
 request(ShellFixture *f, const char *line, GStrv *ret_argv)
 {
-    g_autoptr(GError) gerr = NULL;
-    ShellArgs args = {0};
-    ShellMigrateRequest *req = NULL;
-    int argc;
-
-    shell_fixture_rewind(f);
-    g_assert_true(g_shell_parse_argv(line, &argc, ret_argv, &gerr));
-    if (shell_args_parse(f->sh, argc, *ret_argv, &args)) {
-        req = shell_migrate_request_new(f->sh, &args);
-        shell_args_clear(&args);
-    }
-    shell_fixture_take(f);
-    return req;
+    return shell_fixture_request(f, line, ret_argv, make_request, NULL);
 }
 
 /* The values of every parameter named FIELD, in order, as text. */
@@ -591,30 +577,11 @@ fake_open(QvConnect *conn, const QvUri *uri, unsigned int flags)
 }
 
 static int
-fake_close(QvConnect *conn)
-{
-    (void)conn;
-    return 0;
-}
-
-static int
 fake_supports_feature(QvConnect *conn, int feature)
 {
     (void)conn;
     return feature == QV_DRV_FEATURE_MIGRATION_V3 || feature == QV_DRV_FEATURE_MIGRATION_P2P ||
            feature == QV_DRV_FEATURE_MIGRATION_PARAMS;
-}
-
-static QvDomain *
-fake_lookup_by_name(QvConnect *conn, const char *name)
-{
-    static const unsigned char uuid[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-
-    if (strcmp(name, "vm1") != 0) {
-        qvirt_report_error(QVIRT_ERR_NO_DOMAIN, _("no domain with matching name '%s'"), name);
-        return NULL;
-    }
-    return qv_domain_new(conn, name, uuid, 1);
 }
 
 static char *
@@ -712,7 +679,7 @@ fake_finish(QvConnect *dconn, const QvTypedParam *params, int nparams, const cha
         qvirt_report_error(QVIRT_ERR_OPERATION_FAILED, _("migration was cancelled"));
         return NULL;
     }
-    return fake_lookup_by_name(dconn, "vm1");
+    return shell_fixture_drv_lookup_vm1(dconn, "vm1");
 }
 
 static int
@@ -805,9 +772,9 @@ fake_start_post_copy(QvDomain *dom, unsigned int flags)
 static const HypervisorDriver fake_driver = {
     .name = "fakemig",
     .connect_open = fake_open,
-    .connect_close = fake_close,
+    .connect_close = shell_fixture_drv_close,
     .connect_supports_feature = fake_supports_feature,
-    .domain_lookup_by_name = fake_lookup_by_name,
+    .domain_lookup_by_name = shell_fixture_drv_lookup_vm1,
     .domain_get_job_stats = fake_job_stats,
     .domain_abort_job_flags = fake_abort,
     .domain_suspend = fake_suspend,
@@ -822,9 +789,7 @@ static const HypervisorDriver fake_driver = {
 static void
 fake_setup(ShellFixture *f, gconstpointer data)
 {
-    fixture_setup(f, data);
-    g_free(f->sh->uri);
-    f->sh->uri = g_strdup("fakemig:///src");
+    shell_fixture_setup_uri(f, data, "fakemig:///src");
     fake_reset();
 }
 
@@ -972,7 +937,7 @@ main(int argc, char **argv)
     g_assert_cmpint(qv_driver_register(&fake_driver, NULL), ==, 0);
 
 #define ADD(path, fn)                                                                              \
-    g_test_add(path, ShellFixture, NULL, fixture_setup, fn, shell_fixture_teardown)
+    g_test_add(path, ShellFixture, NULL, shell_fixture_setup_tmp, fn, shell_fixture_teardown)
     ADD("/shell/migrate/request/plain", test_request_plain);
     ADD("/shell/migrate/request/flags", test_request_flags);
     ADD("/shell/migrate/request/params", test_request_params);

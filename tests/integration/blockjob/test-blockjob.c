@@ -313,6 +313,24 @@ status_xml(BjFixture *f)
     return text;
 }
 
+/* The status file, once it contains NEEDLE. The READY event is emitted
+ * before the status is written (the save is queued work on the driver's
+ * loop, and nothing announces that it ran), so this polls the file, bounded. */
+static char *
+status_xml_with(BjFixture *f, const char *needle)
+{
+    gint64 deadline = g_get_monotonic_time() + BJ_WAIT_MS * 1000;
+
+    for (;;) {
+        char *text = status_xml(f);
+
+        if (strstr(text, needle) || g_get_monotonic_time() >= deadline)
+            return text;
+        g_free(text);
+        g_usleep(20 * 1000);
+    }
+}
+
 static char *
 query_jobs(BjFixture *f)
 {
@@ -450,7 +468,7 @@ test_copy_pivot(BjFixture *f, gconstpointer data)
     g_assert_true(wait_event(QV_DOMAIN_BLOCK_JOB_TYPE_COPY, QV_DOMAIN_BLOCK_JOB_READY));
     g_assert_true(event_seen(QV_DOMAIN_EVENT_ID_BLOCK_JOB, f->top, QV_DOMAIN_BLOCK_JOB_TYPE_COPY,
                              QV_DOMAIN_BLOCK_JOB_READY));
-    status = status_xml(f);
+    status = status_xml_with(f, "state='ready'");
     g_assert_nonnull(strstr(status, "name='qvirt-copy-vda'"));
     g_assert_nonnull(strstr(status, "state='ready'"));
     g_assert_cmpint(qemu_blockjob_abort(bj_driver, f->vm, "vda", QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT),
@@ -623,6 +641,59 @@ test_commit_active_pivot(BjFixture *f, gconstpointer data)
     g_assert_true(same_content(f->ref_top, f->base));
 }
 
+/* Regression: an active commit pivoted, then a pull, then a copy of the
+ * same disk. The copy must mirror from the disk's current root node
+ * (once "blockdev-mirror: Need a root block node"). */
+static void
+test_commit_pull_copy(BjFixture *f, gconstpointer data)
+{
+    g_autofree char *dest = g_build_filename(f->dir, "copy.qcow2", NULL);
+    g_autofree char *nodes = NULL;
+    g_autofree char *dxml = copy_dest_xml(dest);
+    g_autofree char *xml = NULL;
+    g_autofree char *needle = NULL;
+
+    (void)data;
+    /* Commit top into mid only, so the pull has a backing to pull from. */
+    g_assert_cmpint(qemu_blockjob_commit(bj_driver, f->vm, "vda", f->mid, NULL, 0,
+                                         QV_DOMAIN_BLOCK_COMMIT_ACTIVE),
+                    ==, 0);
+    g_assert_true(wait_event(QV_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT, QV_DOMAIN_BLOCK_JOB_READY));
+    g_assert_cmpint(qemu_blockjob_abort(bj_driver, f->vm, "vda", QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT),
+                    ==, 0);
+    xml = live_xml(f);
+    needle = g_strdup_printf("<source file='%s'/>", f->mid);
+    g_assert_nonnull(strstr(xml, needle));
+    g_clear_pointer(&xml, g_free);
+
+    events_clear();
+    g_assert_cmpint(qemu_blockjob_pull(bj_driver, f->vm, "vda", 0, 0), ==, 0);
+    g_assert_true(wait_event(QV_DOMAIN_BLOCK_JOB_TYPE_PULL, QV_DOMAIN_BLOCK_JOB_COMPLETED));
+
+    /* The image that left the chain has no node left in QEMU. */
+    g_assert_cmpint(qemu_driver_monitor_command(
+                        bj_driver, f->vm, "{\"execute\":\"query-named-block-nodes\"}", &nodes, 0),
+                    ==, 0);
+    g_assert_nonnull(strstr(nodes, f->mid));
+    g_assert_null(strstr(nodes, f->top));
+
+    events_clear();
+    if (qemu_blockjob_copy(bj_driver, f->vm, "vda", dxml, NULL, 0, 0) < 0)
+        g_error("copy after commit and pull: %s", qvirt_error_last_message());
+    g_assert_true(wait_event(QV_DOMAIN_BLOCK_JOB_TYPE_COPY, QV_DOMAIN_BLOCK_JOB_READY));
+    g_assert_cmpint(qemu_blockjob_abort(bj_driver, f->vm, "vda", QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT),
+                    ==, 0);
+    g_assert_true(event_seen(QV_DOMAIN_EVENT_ID_BLOCK_JOB_2, "vda", QV_DOMAIN_BLOCK_JOB_TYPE_COPY,
+                             QV_DOMAIN_BLOCK_JOB_COMPLETED));
+    xml = live_xml(f);
+    g_free(needle);
+    needle = g_strdup_printf("<source file='%s'/>", dest);
+    g_assert_nonnull(strstr(xml, needle));
+    stop_domain(f);
+    g_assert_true(same_content(f->ref_top, dest));
+    g_assert_null(backing_of(dest));
+}
+
 /* Aborting a ready active commit keeps the overlay (--keep-overlay). */
 static void
 test_commit_active_abort(BjFixture *f, gconstpointer data)
@@ -767,6 +838,43 @@ test_restart_copy(BjFixture *f, gconstpointer data)
     g_assert_true(same_content(f->ref_top, dest));
 }
 
+/* The regression of /blockjob/commit/pull-copy over a restart: the node
+ * names of the images an active commit drops are planned again by the
+ * restarted driver, so a copy after the pivot still finds a root node. */
+static void
+test_restart_commit_copy(BjFixture *f, gconstpointer data)
+{
+    g_autofree char *dest = g_build_filename(f->dir, "copy.qcow2", NULL);
+    g_autofree char *dxml = copy_dest_xml(dest);
+    g_autofree char *nodes = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *needle = NULL;
+
+    (void)data;
+    g_assert_cmpint(qemu_blockjob_commit(bj_driver, f->vm, "vda", f->mid, NULL, 0,
+                                         QV_DOMAIN_BLOCK_COMMIT_ACTIVE),
+                    ==, 0);
+    g_assert_true(wait_event(QV_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT, QV_DOMAIN_BLOCK_JOB_READY));
+    restart_driver(f);
+    g_assert_cmpint(qemu_blockjob_abort(bj_driver, f->vm, "vda", QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT),
+                    ==, 0);
+    g_assert_cmpint(qemu_driver_monitor_command(
+                        bj_driver, f->vm, "{\"execute\":\"query-named-block-nodes\"}", &nodes, 0),
+                    ==, 0);
+    g_assert_null(strstr(nodes, f->top));
+    events_clear();
+    if (qemu_blockjob_copy(bj_driver, f->vm, "vda", dxml, NULL, 0, 0) < 0)
+        g_error("copy after a restart and a commit: %s", qvirt_error_last_message());
+    g_assert_true(wait_event(QV_DOMAIN_BLOCK_JOB_TYPE_COPY, QV_DOMAIN_BLOCK_JOB_READY));
+    g_assert_cmpint(qemu_blockjob_abort(bj_driver, f->vm, "vda", QV_DOMAIN_BLOCK_JOB_ABORT_PIVOT),
+                    ==, 0);
+    xml = live_xml(f);
+    needle = g_strdup_printf("<source file='%s'/>", dest);
+    g_assert_nonnull(strstr(xml, needle));
+    stop_domain(f);
+    g_assert_true(same_content(f->ref_top, dest));
+}
+
 static void
 test_qemu_killed(BjFixture *f, gconstpointer data)
 {
@@ -869,9 +977,11 @@ run_cases(QemuDriverConfig *cfg)
     ADD("/blockjob/commit/inactive", test_commit_inactive);
     ADD("/blockjob/commit/active-pivot", test_commit_active_pivot);
     ADD("/blockjob/commit/active-abort", test_commit_active_abort);
+    ADD("/blockjob/commit/pull-copy", test_commit_pull_copy);
     ADD("/blockjob/abort/sync", test_abort_sync);
     ADD("/blockjob/abort/async", test_abort_async);
     ADD("/blockjob/restart/copy", test_restart_copy);
+    ADD("/blockjob/restart/commit-copy", test_restart_commit_copy);
     ADD("/blockjob/qemu-killed", test_qemu_killed);
     rc = g_test_run();
     qemu_driver_free(bj_driver);

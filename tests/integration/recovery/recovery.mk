@@ -7,4 +7,8 @@
 ## A representative subset by default; QVIRT_TEST_LONG=1 runs everything.
 ## A failed run keeps its logs in tests/integration/recovery/test-recovery.logs.
 TESTS += tests/integration/recovery/test-recovery.sh
+## test-blockjob-recovery.sh: kill -9 of the daemon during a block copy
+## (mirroring, ready, a job that left QEMU meanwhile), restart, reconcile.
+TESTS += tests/integration/recovery/test-blockjob-recovery.sh
+EXTRA_DIST += tests/integration/recovery/test-blockjob-recovery.sh
 EXTRA_DIST += tests/integration/recovery/test-recovery.sh docs/crashpoints.md

@@ -12,8 +12,10 @@
 # - exactly one QEMU runs the guest across both hosts (no orphan, none
 #   lost); the host that owns it says "running" and the guest's heartbeat
 #   continues there; or, only where the table says so (the source restarted
-#   in phase perform3_done with QEMU completed), the guest is paused there
-#   and domjobinfo says "outcome unknown";
+#   in phase perform3_done with QEMU completed) and no p2p peer is recorded
+#   to ask (client mode), the guest is paused there and domjobinfo says
+#   "outcome unknown"; in p2p mode the source asks its peer and the guest
+#   ends running where the peer's answer puts it;
 # - no definition is lost: every host that had a persistent definition of
 #   the guest before the case still has it;
 # - the job is gone (domjobinfo: None) or coherent (the outcome-unknown
@@ -326,6 +328,45 @@ rc_normalise() {
     CUR_SIDE=""
 }
 
+# rc_peer_answer SIDE PEER: wait until the restarted source SIDE logged what
+# its p2p peer answered about the outcome-unknown migration (the answer
+# comes from a thread of its own, after the restart returned); RC_PEER_SAYS:
+# succeeded, failed or unknown.
+RC_PEER_SAYS=""
+rc_peer_logged() {
+    mt_log_since "$1" | grep -q "asked the peer .* about the migration whose outcome was unknown"
+}
+rc_peer_answer() {
+    local side=$1 peer=$2 line
+    RC_PEER_SAYS=""
+    mt_log_since "$side" | grep -qF "asking the peer $(mt_uri "$peer")" ||
+        mt_fail "the restarted source $side does not ask its peer $(mt_uri "$peer") (no 'asking the peer' line)"
+    if ! rc_wait 60 rc_peer_logged "$side"; then
+        mt_fail "the restarted source $side logged no answer of its peer within 60 s"
+        return
+    fi
+    line=$(mt_log_since "$side" | grep "about the migration whose outcome was unknown" | tail -n 1)
+    echo "# the source's decision: ${line#*qemu.recovery : }"
+    case $line in
+        *"the migration succeeded"*"stop the source (migrated)"*) RC_PEER_SAYS=succeeded ;;
+        *"the migration failed"*"cancel migration and resume"*) RC_PEER_SAYS=failed ;;
+        *) RC_PEER_SAYS=unknown
+           mt_fail "the peer's answer left the outcome unknown: $line" ;;
+    esac
+}
+
+# rc_peer_agrees SRC DST: the guest ended where the peer's answer put it.
+rc_peer_agrees() {
+    local src=$1 dst=$2
+    case $RC_PEER_SAYS in
+        succeeded) [ "$CUR_SIDE" = "$dst" ] ||
+            mt_fail "the peer said the migration succeeded but the guest is not on the destination $dst" ;;
+        failed) [ "$CUR_SIDE" = "$src" ] ||
+            mt_fail "the peer said the migration failed but the guest is not on the source $src" ;;
+    esac
+    RC_PEER_SAYS=""
+}
+
 # rc_crash_case MODE POINT WHERE(src|dst) VARIANT
 rc_crash_case() {
     local mode=$1 point=$2 where=$3 variant=$4 name src dst crash pid unknown_ok=0 defs="" rc side
@@ -340,7 +381,10 @@ rc_crash_case() {
     dst=$(other_of "$src")
     crash=$src
     [ "$where" = dst ] && crash=$dst
-    [ "$where" = src ] && [ "$point" = migration-out-perform3_done ] && unknown_ok=1
+    # Outcome unknown is allowed only where no peer is recorded (client
+    # mode); in p2p mode the restarted source asks its peer and resolves it.
+    [ "$where" = src ] && [ "$point" = migration-out-perform3_done ] && [ "$mode" = client ] &&
+        unknown_ok=1
     for side in a b; do
         rc_persistent "$side" && defs="$defs $side"
     done
@@ -363,7 +407,9 @@ rc_crash_case() {
         mt_fail "qvirtd $crash (pid $pid) did not die at '$point' (migration exit $rc): the point was not reached"
     fi
     rc_daemon_restart "$crash" || { mt_end; return; }
+    [ "$where/$mode:$point" = src/p2p:migration-out-perform3_done ] && rc_peer_answer "$crash" "$dst"
     rc_check_final "$src" "$dst" "$unknown_ok" "$defs"
+    [ -n "$RC_PEER_SAYS" ] && rc_peer_agrees "$src" "$dst"
     # Once Finish succeeded a migration has succeeded (a failed Confirm is
     # only logged): what the command reports must match where the guest is.
     echo "# the migration command exited $rc"
