@@ -745,6 +745,7 @@ qemu_monitor_deliver_reply(QemuMonitor *mon, const char *id, gpointer reply)
     QemuMonitorMessage *msg = NULL;
 
     qvirt_mutex_lock(&mon->lock);
+    mon->replied = TRUE;
     if (id) {
         for (GList *l = mon->sent.head; l; l = l->next) {
             QemuMonitorMessage *m = l->data;

@@ -215,6 +215,7 @@ qemu_monitor_json_io_process_line(QemuMonitor *mon, const char *line, size_t len
     g_autoptr(QvirtJson) msg = NULL;
     QvirtJson *greeting = NULL;
     bool ready;
+    bool replied;
 
     msg = qvirt_json_parse(line, len, _("QMP message"));
     if (!msg)
@@ -226,9 +227,19 @@ qemu_monitor_json_io_process_line(QemuMonitor *mon, const char *line, size_t len
 
     qvirt_mutex_lock(&mon->lock);
     ready = mon->ready;
+    replied = mon->replied;
     qvirt_mutex_unlock(&mon->lock);
 
     if (json_object_object_get_ex(msg, "QMP", &greeting)) {
+        /* QEMU 7.2 may greet twice when the client connected before its
+         * monitor was set up (the chardev reports the connection twice).
+         * Before any reply, QEMU has read no command yet, so the repeat
+         * changes nothing; after one, it would be a reset of the session. */
+        if (ready && !replied) {
+            QVIRT_DEBUG("ignoring a repeated QMP greeting from domain '%s'",
+                        qemu_monitor_get_domain_name(mon));
+            return 0;
+        }
         if (ready) {
             *ret_error = g_strdup(_("unexpected second QMP greeting"));
             return -1;

@@ -47,6 +47,7 @@ struct _QemuMonitor {
     guint watch; /* event-loop watch id; 0 once removed or being removed */
     GIOCondition watch_cond;
     gboolean ready;        /* greeting or first prompt seen */
+    gboolean replied;      /* a reply to a command arrived */
     gboolean closed;       /* no further commands */
     gboolean owner_closed; /* qemu_monitor_close() was called: no more callbacks */
     int close_code;        /* error given to commands after the close */
