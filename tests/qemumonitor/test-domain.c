@@ -252,7 +252,20 @@ test_domain_no_job_asserts(void)
         qemu_domain_obj_enter_monitor(d->vm);
         return;
     }
-    g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+    {
+        /* The child dies with its fixture's folder in place: give it a
+         * temporary folder of ours to make it in, and remove that. */
+        g_autofree char *tmp = qvirt_test_mkdtemp();
+        g_autofree char *old_tmp = g_strdup(g_getenv("TMPDIR"));
+
+        g_setenv("TMPDIR", tmp, TRUE);
+        g_test_trap_subprocess(NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+        if (old_tmp)
+            g_setenv("TMPDIR", old_tmp, TRUE);
+        else
+            g_unsetenv("TMPDIR");
+        qvirt_test_rmtree(tmp);
+    }
     g_test_trap_assert_failed();
     g_test_trap_assert_stderr("*DOMAIN_JOB_NONE*");
 }
