@@ -174,6 +174,22 @@ int qv_domain_migrate_get_max_speed(QvDomain *dom, unsigned long long *ret_bandw
                                     unsigned int flags);
 int qv_domain_migrate_start_post_copy(QvDomain *dom, unsigned int flags);
 
+/* ---- save, restore, managed save, core dump (driver/save.h; libvirt's
+ * virDomainSave*, virDomainRestore*, virDomainManagedSave*,
+ * virDomainCoreDump*) ---- */
+int qv_domain_save(QvDomain *dom, const char *to);
+int qv_domain_save_flags(QvDomain *dom, const char *to, const char *dxml, unsigned int flags);
+int qv_domain_restore(QvConnect *conn, const char *from);
+int qv_domain_restore_flags(QvConnect *conn, const char *from, const char *dxml,
+                            unsigned int flags);
+int qv_domain_managed_save(QvDomain *dom, unsigned int flags);
+/* 1 or 0, -1 on error. */
+int qv_domain_has_managed_save_image(QvDomain *dom, unsigned int flags);
+int qv_domain_managed_save_remove(QvDomain *dom, unsigned int flags);
+int qv_domain_core_dump(QvDomain *dom, const char *to, unsigned int flags);
+int qv_domain_core_dump_with_format(QvDomain *dom, const char *to, unsigned int dumpformat,
+                                    unsigned int flags);
+
 /* ---- block jobs (driver/blockjob.h; libvirt's virDomainBlock*) ----
  * All but the info call are refused on read-only connections. */
 int qv_domain_block_pull(QvDomain *dom, const char *disk, unsigned long long bandwidth,

@@ -32,6 +32,7 @@
 #include "driver/blockjob.h"
 #include "driver/connect.h"
 #include "driver/migrate.h"
+#include "driver/save.h"
 #include "driver/typedparams.h"
 #include "driver/uri.h"
 
@@ -300,8 +301,21 @@ struct _HypervisorDriver {
     int (*domain_block_job_set_speed)(QvDomain *dom, const char *disk,
                                       unsigned long long bandwidth, unsigned int flags);
 
-    /* Later additions go here, at the end: save/restore, managed save and
-     * core dump. */
+    /* ---- save, restore, managed save and core dump (driver/save.h) ----
+     * TO and FROM are paths on the daemon's host; DXML may be NULL (else an
+     * alternative definition of the same domain for the restored guest). */
+    int (*domain_save_flags)(QvDomain *dom, const char *to, const char *dxml, unsigned int flags);
+    int (*domain_restore_flags)(QvConnect *conn, const char *from, const char *dxml,
+                                unsigned int flags);
+    int (*domain_managed_save)(QvDomain *dom, unsigned int flags);
+    /* 1 when DOM has a managed save image, 0 when not. */
+    int (*domain_has_managed_save_image)(QvDomain *dom, unsigned int flags);
+    int (*domain_managed_save_remove)(QvDomain *dom, unsigned int flags);
+    /* DUMPFORMAT is a QvDomainCoreDumpFormat; FLAGS QvDomainCoreDumpFlags. */
+    int (*domain_core_dump_with_format)(QvDomain *dom, const char *to, unsigned int dumpformat,
+                                        unsigned int flags);
+
+    /* Later additions go here, at the end. */
 };
 
 /* Daemon-wide hooks of a driver; every entry is optional. Each returns 0, or

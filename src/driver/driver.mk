@@ -20,7 +20,7 @@ libqvirtdriver_la_SOURCES = \
 	src/driver/driver.c src/driver/driver.h src/driver/driver_priv.h \
 	src/driver/module.c src/driver/module.h \
 	src/driver/event.c src/driver/event.h \
-	src/driver/jobstats.c src/driver/jobstats.h src/driver/migrate.h src/driver/blockjob.h \
+	src/driver/jobstats.c src/driver/jobstats.h src/driver/migrate.h src/driver/blockjob.h src/driver/save.h \
 	src/driver/api.h src/driver/api_priv.h \
 	src/driver/api_connect.c src/driver/api_domain.c src/driver/locker.h \
 	src/driver/api_migrate.c src/driver/api_blockjob.c \
