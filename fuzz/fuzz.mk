@@ -9,6 +9,7 @@ EXTRA_DIST += fuzz/fuzz-cookie.c fuzz/cookie.dict \
 	fuzz/corpus-cookie/all-sections.xml fuzz/corpus-cookie/escaping.xml \
 	fuzz/corpus-cookie/libvirt.xml fuzz/corpus-cookie/namespace.xml \
 	fuzz/corpus-cookie/persistent.xml fuzz/corpus-cookie/same-host.xml
+EXTRA_DIST += fuzz/fuzz-saveimage.c fuzz/corpus-saveimage
 
 .PHONY: fuzz
 fuzz:

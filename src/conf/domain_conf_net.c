@@ -3,8 +3,10 @@
  *
  * Contract: a parsed interface always has a unicast MAC address (generated
  * as 52:54:00:xx:xx:xx when not given) and, for the network and bridge
- * types, a source. A target name starting with "vnet" or "macvtap" is the
- * daemon's own choice and is kept only by a STATUS parse. */
+ * types, a source. A target name starting with "vnet", "qvnet" (qvirt's
+ * own tap names) or "macvtap" is the daemon's own choice and is kept only
+ * by a STATUS parse. <mtu size='N'/> (68 to 65535) sets the MTU of the host
+ * side of a tap-backed interface. */
 #include <config.h>
 
 #include <string.h>
@@ -28,12 +30,38 @@ net_ifname_valid(const char *name)
 }
 
 /* Whether the target name is one the daemon generates (libvirt's vnetN and
- * macvtapN): live data, like an alias. */
+ * macvtapN, qvirt's qvnetN): live data, like an alias. */
 static gboolean
 net_ifname_generated(const DomainNetDef *net)
 {
     return net->ifname && net->managed_tap != DOMAIN_TRISTATE_NO &&
-           (g_str_has_prefix(net->ifname, "vnet") || g_str_has_prefix(net->ifname, "macvtap"));
+           (g_str_has_prefix(net->ifname, "vnet") || g_str_has_prefix(net->ifname, "qvnet") ||
+            g_str_has_prefix(net->ifname, "macvtap"));
+}
+
+/* <mtu size='N'/>: the MTU of the host side (Ethernet's 68 to 65535). */
+static int
+net_parse_mtu(xmlNodePtr node, DomainNetDef *net)
+{
+    xmlNodePtr child;
+    int rc;
+
+    if ((rc = domain_xml_child(node, "mtu", &child)) <= 0)
+        return rc;
+    if (net->type == DOMAIN_NET_TYPE_USER) {
+        qvirt_report_error(QVIRT_ERR_CONFIG_UNSUPPORTED,
+                           _("<mtu> is not supported for interfaces of type 'user'"));
+        return -1;
+    }
+    rc = domain_xml_attr_uint(child, "size", 10, &net->mtu);
+    if (rc == -2)
+        return -1;
+    if (rc == -1 || net->mtu < 68 || net->mtu > 65535) {
+        qvirt_report_error(QVIRT_ERR_XML_ERROR,
+                           _("<mtu> of an interface needs a size from 68 to 65535"));
+        return -1;
+    }
+    return 0;
 }
 
 static int
@@ -156,6 +184,8 @@ domain_net_parse(xmlNodePtr node, unsigned int flags)
             return NULL;
         }
     }
+    if (net_parse_mtu(node, net) < 0)
+        return NULL;
     if (domain_device_info_parse(node, &net->info,
                                  DOMAIN_INFO_BOOT | DOMAIN_INFO_PCI | DOMAIN_INFO_ALIAS, flags) < 0)
         return NULL;
@@ -184,6 +214,8 @@ domain_net_format(QvirtBuffer *buf, const DomainNetDef *net, unsigned int flags)
     }
     if (net->model)
         qvirt_buffer_printf(buf, "<model type='%s'/>\n", domain_net_model_to_string(net->model));
+    if (net->mtu)
+        qvirt_buffer_printf(buf, "<mtu size='%u'/>\n", net->mtu);
     domain_device_info_format(buf, &net->info, flags);
     qvirt_buffer_add_indent(buf, -2);
     qvirt_buffer_add(buf, "</interface>\n");

@@ -25,6 +25,7 @@ src_daemon_qvirtd_SOURCES = \
 	src/daemon/remote_dispatch_event.c \
 	src/daemon/remote_dispatch_migrate.c \
 	src/daemon/remote_dispatch_blockjob.c \
+	src/daemon/remote_dispatch_save.c \
 	$(REMOTE_DRIVER_SOURCES) \
 	$(libqvirtrpc_la_SOURCES)
 src_daemon_qvirtd_CPPFLAGS = $(AM_CPPFLAGS) $(DAEMON_PATH_CPPFLAGS)

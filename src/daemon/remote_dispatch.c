@@ -368,7 +368,8 @@ remote_dispatch_new(RpcServer *server, gboolean privileged)
         remote_dispatch_add_table(rd, remote_dispatch_domain_procs) < 0 ||
         remote_dispatch_add_table(rd, remote_dispatch_event_procs) < 0 ||
         remote_dispatch_add_table(rd, remote_dispatch_migrate_procs) < 0 ||
-        remote_dispatch_add_table(rd, remote_dispatch_blockjob_procs) < 0)
+        remote_dispatch_add_table(rd, remote_dispatch_blockjob_procs) < 0 ||
+        remote_dispatch_add_table(rd, remote_dispatch_save_procs) < 0)
         return NULL;
     return g_steal_pointer(&rd);
 }

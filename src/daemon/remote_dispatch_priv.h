@@ -37,6 +37,7 @@ extern const RemoteDispatchProc remote_dispatch_domain_procs[];
 extern const RemoteDispatchProc remote_dispatch_event_procs[];
 extern const RemoteDispatchProc remote_dispatch_migrate_procs[];
 extern const RemoteDispatchProc remote_dispatch_blockjob_procs[];
+extern const RemoteDispatchProc remote_dispatch_save_procs[];
 
 /* The client's connection, referenced, or NULL with INTERNAL_ERROR. */
 QvConnect *remote_dispatch_get_conn(DaemonClient *dc);

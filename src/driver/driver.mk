@@ -23,7 +23,7 @@ libqvirtdriver_la_SOURCES = \
 	src/driver/jobstats.c src/driver/jobstats.h src/driver/migrate.h src/driver/blockjob.h src/driver/save.h \
 	src/driver/api.h src/driver/api_priv.h \
 	src/driver/api_connect.c src/driver/api_domain.c src/driver/locker.h \
-	src/driver/api_migrate.c src/driver/api_blockjob.c \
+	src/driver/api_migrate.c src/driver/api_blockjob.c src/driver/api_save.c \
 	src/driver/hostid.c src/driver/hostid.h src/driver/hostid_priv.h
 libqvirtdriver_la_CPPFLAGS = $(AM_CPPFLAGS) -DQVIRT_DRIVER_INSTALL_DIR=\""$(driverdir)"\"
 libqvirtdriver_la_LIBADD = $(GLIB_LIBS)

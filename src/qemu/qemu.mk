@@ -29,6 +29,10 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_migration_storage.c src/qemu/qemu_migration_storage.h \
 	src/qemu/qemu_migration_tls.c src/qemu/qemu_migration_tls.h \
 	src/qemu/qemu_recovery.c src/qemu/qemu_recovery.h \
+	src/qemu/qemu_save.c src/qemu/qemu_save.h \
+	src/qemu/qemu_save_image.c src/qemu/qemu_save_image.h \
+	src/qemu/qemu_dump.c src/qemu/qemu_dump.h src/qemu/qemu_dump_writer.c \
+	src/qemu/qemu_interface.c src/qemu/qemu_interface.h \
 	src/qemu/qemu_migration_resume.c src/qemu/qemu_migration_resume.h
 ## libqvirtdriver.la: recovery asks a p2p peer through the client library.
 libqvirtqemu_la_LIBADD = libqvirtdriver.la libqvirtconf.la libqvirtutil.la $(GLIB_LIBS) \

@@ -8,7 +8,8 @@
  * (context 'native') names the device instead (its target dev, or vnetN);
  * a start without one is INTERNAL_ERROR. The NIC is virtio-net-pci, e1000,
  * e1000e or rtl8139 (the default model, as in libvirt), with the MAC
- * address, the PCI address and the boot index. */
+ * address, the PCI address, the boot index and, for virtio with <mtu>,
+ * host_mtu. */
 #include <config.h>
 
 #include "qemu/qemu_command_priv.h"
@@ -86,6 +87,9 @@ qemu_command_build_nets(QemuCommandBuild *b)
         dev = qemu_command_device_new(net_model_drivers[net->model], net->info.alias);
         qemu_command_json_str(dev, "netdev", id);
         qemu_command_json_str(dev, "mac", mac);
+        /* virtio-net tells the guest the MTU of the host side. */
+        if (net->mtu && net->model == DOMAIN_NET_MODEL_VIRTIO)
+            qemu_command_json_int(dev, "host_mtu", net->mtu);
         qemu_command_device_add_pci(b, dev, &net->info);
         qemu_command_device_add_bootindex(dev, &net->info);
         qemu_command_add_json(b, "-device", dev);

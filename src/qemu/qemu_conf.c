@@ -13,12 +13,15 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/log.h"
+#include "util/netdev.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_QEMU
 
 QVIRT_LOG_INIT("qemu.conf");
 
 #define QEMU_CONF_GROUP "qemu"
+/* NAME = BRIDGE: the host bridge of each <interface type='network'> name. */
+#define QEMU_CONF_NETWORKS_GROUP "networks"
 /* Longest timeout accepted, in seconds (one day). */
 #define QEMU_CONF_MAX_TIMEOUT_S (24 * 3600)
 
@@ -65,6 +68,8 @@ static const QemuConfKey qemu_conf_keys[] = {
     KEY("seccomp_sandbox", CONF_SANDBOX, seccomp_sandbox, 0, 0),
     KEY("log_timestamp", CONF_BOOL, log_timestamp, 0, 0),
     KEY("log_append", CONF_BOOL, log_append, 0, 0),
+    KEY("save_dir", CONF_PATH, save_dir, 0, 0),
+    KEY("save_max_bandwidth", CONF_UINT, save_max_bandwidth, 0, 1048576),
 };
 
 #undef KEY
@@ -79,6 +84,7 @@ static const size_t qemu_conf_string_fields[] = {
     offsetof(QemuDriverConfig, log_dir),           offsetof(QemuDriverConfig, cache_dir),
     offsetof(QemuDriverConfig, emulator),          offsetof(QemuDriverConfig, migration_address),
     offsetof(QemuDriverConfig, tls_x509_cert_dir), offsetof(QemuDriverConfig, vnc_listen),
+    offsetof(QemuDriverConfig, save_dir),
 };
 
 static char **
@@ -92,6 +98,13 @@ conf_clear_strings(QemuDriverConfig *cfg)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(qemu_conf_string_fields); i++)
         g_clear_pointer(conf_string_field(cfg, qemu_conf_string_fields[i]), g_free);
+    g_clear_pointer(&cfg->networks, g_hash_table_unref);
+}
+
+static GHashTable *
+conf_networks_new(void)
+{
+    return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* A deep copy of the settings of SRC into DST (whose strings are not owned). */
@@ -103,6 +116,16 @@ conf_copy_into(QemuDriverConfig *dst, const QemuDriverConfig *src)
         char **field = conf_string_field(dst, qemu_conf_string_fields[i]);
 
         *field = g_strdup(*field);
+    }
+    if (src->networks) {
+        GHashTableIter iter;
+        gpointer name;
+        gpointer bridge;
+
+        dst->networks = conf_networks_new();
+        g_hash_table_iter_init(&iter, src->networks);
+        while (g_hash_table_iter_next(&iter, &name, &bridge))
+            g_hash_table_insert(dst->networks, g_strdup(name), g_strdup(bridge));
     }
 }
 
@@ -329,12 +352,51 @@ conf_check_groups(GKeyFile *kf, const char *file)
     g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 
     for (size_t i = 0; groups[i]; i++) {
-        if (!g_str_equal(groups[i], QEMU_CONF_GROUP)) {
+        if (!g_str_equal(groups[i], QEMU_CONF_GROUP) &&
+            !g_str_equal(groups[i], QEMU_CONF_NETWORKS_GROUP)) {
             qvirt_report_error(QVIRT_ERR_CONF_SYNTAX,
-                               _("unknown group [%s] in '%s': the only group is [qemu]"), groups[i],
-                               file);
+                               _("unknown group [%s] in '%s': the groups are [qemu] and "
+                                 "[networks]"),
+                               groups[i], file);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* The [networks] group: every key is a network name, its value a bridge. */
+static int
+conf_apply_networks(QemuDriverConfig *cfg, GKeyFile *kf, const char *file)
+{
+    g_auto(GStrv) names = NULL;
+
+    if (!g_key_file_has_group(kf, QEMU_CONF_NETWORKS_GROUP))
+        return 0;
+    names = g_key_file_get_keys(kf, QEMU_CONF_NETWORKS_GROUP, NULL, NULL);
+    for (size_t i = 0; names && names[i]; i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *bridge =
+            g_key_file_get_string(kf, QEMU_CONF_NETWORKS_GROUP, names[i], &err);
+
+        if (!bridge) {
+            qvirt_report_error(QVIRT_ERR_CONF_SYNTAX,
+                               _("invalid bridge for network '%s' in '%s': %s"), names[i], file,
+                               err ? err->message : _("cannot be read"));
+            return -1;
+        }
+        g_strstrip(bridge);
+        if (qvirt_netdev_check_name(bridge) < 0) {
+            g_autofree char *why = g_strdup(qvirt_error_last_message());
+
+            qvirt_error_reset();
+            qvirt_report_error(QVIRT_ERR_CONF_SYNTAX,
+                               _("invalid bridge '%s' for network '%s' in '%s': %s"), bridge,
+                               names[i], file, why);
+            return -1;
+        }
+        if (!cfg->networks)
+            cfg->networks = conf_networks_new();
+        g_hash_table_insert(cfg->networks, g_strdup(names[i]), g_steal_pointer(&bridge));
     }
     return 0;
 }
@@ -344,7 +406,7 @@ conf_apply_file(QemuDriverConfig *cfg, GKeyFile *kf, const char *file)
 {
     g_auto(GStrv) keys = NULL;
 
-    if (conf_check_groups(kf, file) < 0)
+    if (conf_check_groups(kf, file) < 0 || conf_apply_networks(cfg, kf, file) < 0)
         return -1;
     if (!g_key_file_has_group(kf, QEMU_CONF_GROUP))
         return 0;
@@ -435,12 +497,29 @@ qemu_driver_config_make_dirs(const QemuDriverConfig *cfg)
         {cfg->config_dir, shared}, {cfg->autostart_dir, shared}, {cfg->state_dir, 0700},
         {cfg->lib_dir, 0700},      {cfg->log_dir, shared},       {cfg->cache_dir, shared},
     };
+    g_autofree char *save_dir = qemu_driver_config_save_dir(cfg);
 
     for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
         if (qvirt_dir_make_parents(dirs[i].dir, dirs[i].mode) < 0)
             return -1;
     }
-    return 0;
+    return qvirt_dir_make_parents(save_dir, 0700);
+}
+
+char *
+qemu_driver_config_save_dir(const QemuDriverConfig *cfg)
+{
+    if (cfg->save_dir)
+        return g_strdup(cfg->save_dir);
+    return g_build_filename(cfg->lib_dir, "save", NULL);
+}
+
+const char *
+qemu_driver_config_network_bridge(const QemuDriverConfig *cfg, const char *name)
+{
+    if (!cfg->networks || !name)
+        return NULL;
+    return g_hash_table_lookup(cfg->networks, name);
 }
 
 /* ---- per-domain paths ---- */

@@ -17,7 +17,9 @@
  *   CONF_SYNTAX error naming the file (and the key and the value): a syntax
  *   error, a group other than [qemu], an unknown key, a value of the wrong
  *   type or out of range, a relative path. On failure the config is left as
- *   it was.
+ *   it was. A second group, [networks], maps network names to host bridges
+ *   (NAME = BRIDGE, for <interface type='network'>); a bridge name that is
+ *   not a valid interface name is a CONF_SYNTAX error too.
  * - A config is reference counted and never changes once the driver uses
  *   it: a reload builds a new one and swaps it. */
 #pragma once
@@ -58,6 +60,11 @@ typedef struct {
 
     gboolean log_timestamp; /* a dated header line in the domain log at each start */
     gboolean log_append;    /* keep earlier runs in the domain log (else truncate) */
+
+    char *save_dir;           /* managed save images "NAME.save"; NULL: <lib_dir>/save */
+    guint save_max_bandwidth; /* MiB/s a save may write; 0: unlimited */
+
+    GHashTable *networks; /* [networks]: network name -> bridge name; NULL when none */
 } QemuDriverConfig;
 
 #define QEMU_CONF_DEFAULT_EMULATOR "/usr/bin/qemu-system-x86_64"
@@ -83,6 +90,13 @@ int qemu_driver_config_load_data(QemuDriverConfig *cfg, const char *data,
 /* Create the folders the driver writes to (state 0700, others 0755 in the
  * system layout, 0700 in the session one). */
 int qemu_driver_config_make_dirs(const QemuDriverConfig *cfg);
+
+/* The bridge of network NAME from [networks]; NULL (no error) when the
+ * config names no such network. */
+const char *qemu_driver_config_network_bridge(const QemuDriverConfig *cfg, const char *name);
+
+/* The folder of managed save images (a new string). */
+char *qemu_driver_config_save_dir(const QemuDriverConfig *cfg);
 
 /* Per-domain paths (new strings). */
 char *qemu_driver_config_domain_lib_dir(const QemuDriverConfig *cfg, const char *name);

@@ -7,6 +7,7 @@
  *     <migParams>...</migParams>
  *     <peer uri='qemu+tcp://dst/system'/>
  *     <pausedByJob/>
+ *     <partialFile path='/var/lib/qvirt/qemu/save/.vm.save.XXXXXX'/>
  *   </job>
  *
  * Written in that order, each only when set; read strictly: an unknown
@@ -44,6 +45,7 @@ job_private_free(gpointer data, gpointer opaque)
     qemu_migration_params_free(priv->mig_params);
     g_ptr_array_unref(priv->migrating_disks);
     g_free(priv->peer_uri);
+    g_free(priv->partial_file);
     g_free(priv);
 }
 
@@ -95,6 +97,11 @@ job_format_private(const DomainJobObj *job, GString *buf, int indent, gpointer o
     }
     if (priv->paused_by_job)
         g_string_append_printf(buf, "%*s<pausedByJob/>\n", indent, "");
+    if (priv->partial_file) {
+        g_string_append_printf(buf, "%*s<partialFile", indent, "");
+        job_append_attr(buf, "path", priv->partial_file);
+        g_string_append(buf, "/>\n");
+    }
 }
 
 char *
@@ -217,6 +224,31 @@ job_parse_peer(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *where)
 }
 
 static int
+job_parse_partial_file(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *where)
+{
+    static const char *const attrs[] = {"path", NULL};
+    g_autofree char *path = NULL;
+
+    if (priv->partial_file) {
+        qvirt_report_error(QVIRT_ERR_XML_ERROR, _("more than one <partialFile> in <job> of %s"),
+                           where);
+        return -1;
+    }
+    if (job_check_node(node, attrs, where) < 0)
+        return -1;
+    path = qvirt_xml_prop(node, "path");
+    if (!path || !g_path_is_absolute(path)) {
+        qvirt_report_error(QVIRT_ERR_XML_ERROR,
+                           _("missing or relative attribute 'path' of <partialFile> in <job> of "
+                             "%s"),
+                           where);
+        return -1;
+    }
+    priv->partial_file = g_steal_pointer(&path);
+    return 0;
+}
+
+static int
 job_parse_private(DomainJobObj *job, xmlXPathContextPtr ctxt, xmlNodePtr node, gpointer opaque)
 {
     g_autofree char *where = qemu_domain_job_status_where(node);
@@ -235,6 +267,9 @@ job_parse_private(DomainJobObj *job, xmlXPathContextPtr ctxt, xmlNodePtr node, g
                 return -1;
         } else if (g_str_equal(name, "peer")) {
             if (job_parse_peer(priv, cur, where) < 0)
+                return -1;
+        } else if (g_str_equal(name, "partialFile")) {
+            if (job_parse_partial_file(priv, cur, where) < 0)
                 return -1;
         } else if (g_str_equal(name, "pausedByJob")) {
             if (have_paused) {

@@ -7,7 +7,9 @@
  * Contract:
  * - Status XML, inside <job>: <disk dev='vda' migrating='yes'/> per disk
  *   being mirrored, <migParams> (qemu_migration_params_format()),
- *   <peer uri='...'/>, <pausedByJob/>. Parsing is strict (XML_ERROR).
+ *   <peer uri='...'/>, <pausedByJob/>, <partialFile path='...'/> (the
+ *   file a save or dump is writing, which recovery removes after a
+ *   restart). Parsing is strict (XML_ERROR).
  * - Everything is reset when the async job ends (reset_private). */
 #pragma once
 
@@ -23,6 +25,7 @@ typedef struct {
     GPtrArray *migrating_disks;      /* of char * disk targets, never NULL */
     char *peer_uri;                  /* destination daemon of a p2p migration, or NULL */
     gboolean paused_by_job;          /* the job paused a running guest */
+    char *partial_file;              /* a save's or dump's unfinished file, or NULL */
 } QemuDomainJobPrivate;
 
 /* VM's (locked) job private data, created on first use. The job's

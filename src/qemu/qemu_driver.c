@@ -11,6 +11,7 @@
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_monitor_text.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_save.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -373,7 +374,8 @@ qemu_driver_undefine(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     }
     if (domain_job_begin(vm, DOMAIN_JOB_MODIFY) < 0)
         goto error;
-    if (domain_obj_list_delete_config(driver->config->config_dir, domain_obj_get_name(vm)) < 0) {
+    if (qemu_save_managed_undefine(driver, vm, flags) < 0 ||
+        domain_obj_list_delete_config(driver->config->config_dir, domain_obj_get_name(vm)) < 0) {
         domain_job_end(vm);
         goto error;
     }
@@ -419,7 +421,12 @@ qemu_driver_create(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     QEMU_CHECK_FLAGS(flags, QV_DOMAIN_START_PAUSED | QV_DOMAIN_START_FORCE_BOOT, -1);
     if (qemu_driver_lock_domain(vm) < 0)
         return -1;
-    rc = driver_start_locked(driver, vm, flags);
+    /* A managed save image is restored (qemu_save.h), else QEMU boots. */
+    rc = qemu_save_managed_start(driver, vm, flags);
+    if (rc == 0)
+        rc = driver_start_locked(driver, vm, flags);
+    else if (rc > 0)
+        rc = 0;
     domain_obj_unlock(vm);
     return rc;
 }

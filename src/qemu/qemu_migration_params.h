@@ -56,6 +56,11 @@ QemuMigrationParams *qemu_migration_params_from_api(const QvTypedParam *params, 
                                                     QemuMigrationParty party);
 
 /* Set a capability / an integer or string parameter by QEMU's name. */
+/* QEMU's max-bandwidth (bytes/s) for "no limit", as libvirt sets it: what a
+ * guest starts with (QEMU's own default is a 128 MiB/s cap) and what a save
+ * runs at unless throttled. */
+#define QEMU_MIGRATION_BANDWIDTH_UNLIMITED ((G_MAXINT64 >> 20) << 20)
+
 void qemu_migration_params_set_cap(QemuMigrationParams *params, const char *name, gboolean on);
 void qemu_migration_params_set_int(QemuMigrationParams *params, const char *name,
                                    long long value);

@@ -2,7 +2,8 @@
  * (qemu_migration_dst.c, qemu_migration_src.c) that the other side and
  * the post-copy recovery (qemu_migration_resume.c) use too, so that each
  * piece exists once. Defined in qemu_migration_dst.c unless said. Not
- * for use outside src/qemu/qemu_migration*.c. */
+ * for use outside src/qemu/qemu_migration*.c, except the two stream
+ * helpers at the end, which save and dump (qemu_save.c) share. */
 #pragma once
 
 #include "conf/domain_job.h"
@@ -61,3 +62,15 @@ QemuMigrationCookie *qemu_migration_dst_finished(QemuDriver *driver, DomainObj *
  * JOB_COMPLETED event. */
 void qemu_migration_dst_complete_stats(QemuDriver *driver, DomainObj *vm,
                                        const QemuMigrationCookie *cookie);
+
+/* Watch the outgoing migration stream of async JOB (VM locked, the job
+ * held; `migrate` already sent, no post-copy, no mirrors) until QEMU
+ * completes it (0), it fails or the job's abort is requested (-1,
+ * OPERATION_ABORTED for an abort). query-migrate is polled at least every
+ * 500 ms and fills the job's statistics. Defined in qemu_migration_src.c. */
+int qemu_migration_src_wait_stream(QemuDriver *driver, DomainObj *vm, DomainAsyncJob job);
+
+/* Cancel QEMU's outgoing migration of async JOB (VM locked, the job held)
+ * and wait, bounded, until QEMU has left it. Never fails: problems are
+ * logged. Defined in qemu_migration_src.c. */
+void qemu_migration_src_cancel_stream(DomainObj *vm, DomainAsyncJob job);

@@ -566,11 +566,12 @@ typedef struct {
     gboolean pre_switchover; /* QEMU paused before the switch-over */
 } SrcRun;
 
-/* Run one monitor command of the migration job; -1 when it fails or the
- * domain stopped meanwhile. */
-#define SRC_MONITOR(vm, rc, call)                                                                  \
+/* Run one monitor command of the async job JOB (the migration's, or a
+ * save's or dump's streaming to a file); -1 when it fails or the domain
+ * stopped meanwhile. */
+#define SRC_MONITOR_JOB(vm, job, rc, call)                                                         \
     do {                                                                                           \
-        QemuMonitor *mon_ = qemu_domain_obj_enter_monitor_async((vm), JOB_OUT);                    \
+        QemuMonitor *mon_ = qemu_domain_obj_enter_monitor_async((vm), (job));                      \
         (rc) = -1;                                                                                 \
         if (mon_) {                                                                                \
             QemuMonitor *mon = mon_;                                                               \
@@ -584,20 +585,33 @@ typedef struct {
             }                                                                                      \
         }                                                                                          \
     } while (0)
+#define SRC_MONITOR(vm, rc, call) SRC_MONITOR_JOB(vm, JOB_OUT, rc, call)
+
+static int
+src_report_aborted_job(DomainObj *vm, DomainAsyncJob job)
+{
+    if (job == JOB_OUT)
+        qvirt_report_error(QVIRT_ERR_OPERATION_ABORTED,
+                           _("migration of domain '%s' was cancelled on request"),
+                           domain_obj_get_name(vm));
+    else
+        qvirt_report_error(QVIRT_ERR_OPERATION_ABORTED,
+                           _("%s of domain '%s' was cancelled on request"),
+                           domain_async_job_to_string(job), domain_obj_get_name(vm));
+    return -1;
+}
 
 static int
 src_report_aborted(DomainObj *vm)
 {
-    qvirt_report_error(QVIRT_ERR_OPERATION_ABORTED,
-                       _("migration of domain '%s' was cancelled on request"),
-                       domain_obj_get_name(vm));
-    return -1;
+    return src_report_aborted_job(vm, JOB_OUT);
 }
 
-/* Watch the running migration until it completes (0), fails or is aborted
- * (-1), or breaks off in post-copy (-1, with RUN->postcopy set). */
+/* Watch the running migration of async JOB until it completes (0), fails
+ * or is aborted (-1), or breaks off in post-copy (-1, with RUN->postcopy
+ * set). */
 static int
-src_wait(QemuDriver *driver, DomainObj *vm, SrcRun *run)
+src_wait_job(QemuDriver *driver, DomainObj *vm, DomainAsyncJob job, SrcRun *run)
 {
     for (;;) {
         QemuMonitorMigrationStats mstats = {0};
@@ -605,8 +619,8 @@ src_wait(QemuDriver *driver, DomainObj *vm, SrcRun *run)
         int rc;
 
         if (domain_job_abort_requested(vm->job) && !run->postcopy)
-            return src_report_aborted(vm);
-        SRC_MONITOR(vm, rc, qemu_monitor_json_query_migrate(mon, &mstats));
+            return src_report_aborted_job(vm, job);
+        SRC_MONITOR_JOB(vm, job, rc, qemu_monitor_json_query_migrate(mon, &mstats));
         if (rc < 0) {
             qemu_monitor_migration_stats_clear(&mstats);
             return -1;
@@ -623,7 +637,7 @@ src_wait(QemuDriver *driver, DomainObj *vm, SrcRun *run)
             if (mstats.status == QEMU_MONITOR_MIGRATION_STATUS_CANCELLED &&
                 domain_job_abort_requested(vm->job)) {
                 qemu_monitor_migration_stats_clear(&mstats);
-                return src_report_aborted(vm);
+                return src_report_aborted_job(vm, job);
             }
             qvirt_report_error(QVIRT_ERR_OPERATION_FAILED, _("migration of domain '%s' %s: %s"),
                                domain_obj_get_name(vm),
@@ -680,14 +694,27 @@ src_wait(QemuDriver *driver, DomainObj *vm, SrcRun *run)
     }
 }
 
-/* Cancel QEMU's migration and wait (bounded) until it has stopped. */
-static void
-src_cancel_migration(DomainObj *vm)
+static int
+src_wait(QemuDriver *driver, DomainObj *vm, SrcRun *run)
+{
+    return src_wait_job(driver, vm, JOB_OUT, run);
+}
+
+int
+qemu_migration_src_wait_stream(QemuDriver *driver, DomainObj *vm, DomainAsyncJob job)
+{
+    SrcRun run = {0};
+
+    return src_wait_job(driver, vm, job, &run);
+}
+
+void
+qemu_migration_src_cancel_stream(DomainObj *vm, DomainAsyncJob job)
 {
     gint64 deadline = qvirt_deadline_after_ms(SRC_CANCEL_WAIT_MS);
     int rc;
 
-    SRC_MONITOR(vm, rc, qemu_monitor_json_migrate_cancel(mon));
+    SRC_MONITOR_JOB(vm, job, rc, qemu_monitor_json_migrate_cancel(mon));
     if (rc < 0) {
         QVIRT_WARN("domain '%s': migrate_cancel failed: %s", domain_obj_get_name(vm),
                    qvirt_error_last_message());
@@ -697,7 +724,7 @@ src_cancel_migration(DomainObj *vm)
         QemuMonitorMigrationStats mstats = {0};
         int status;
 
-        SRC_MONITOR(vm, rc, qemu_monitor_json_query_migrate(mon, &mstats));
+        SRC_MONITOR_JOB(vm, job, rc, qemu_monitor_json_query_migrate(mon, &mstats));
         status = mstats.status;
         qemu_monitor_migration_stats_clear(&mstats);
         if (rc < 0 || (status != QEMU_MONITOR_MIGRATION_STATUS_CANCELLING &&
@@ -727,7 +754,7 @@ src_perform_cleanup(QemuDriver *driver, DomainObj *vm, SrcRun *run)
     if (!domain_obj_is_active(vm))
         goto out;
     if (run->migrating)
-        src_cancel_migration(vm);
+        qemu_migration_src_cancel_stream(vm, JOB_OUT);
     if (run->storage || qemu_domain_job_private(vm)->migrating_disks->len > 0)
         qemu_migration_storage_src_cancel(vm, JOB_OUT, TRUE);
     if (run->params_applied)

@@ -22,9 +22,11 @@
 #include "driver/jobstats.h"
 #include "driver/module.h"
 #include "qemu/qemu_blockjob.h"
+#include "qemu/qemu_dump.h"
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_host.h"
 #include "qemu/qemu_migration.h"
+#include "qemu/qemu_save.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/uuid.h"
@@ -421,6 +423,12 @@ qemu_domain_define_xml_flags(QvConnect *conn, const char *xml, unsigned int flag
     return qemu_handle_take(conn, qemu_driver_define_xml(conn->private_data, xml, flags));
 }
 
+static int
+qemu_domain_restore_flags(QvConnect *conn, const char *from, const char *dxml, unsigned int flags)
+{
+    return qemu_save_restore(conn->private_data, from, dxml, flags);
+}
+
 static QvDomain *
 qemu_domain_create_xml(QvConnect *conn, const char *xml, unsigned int flags)
 {
@@ -438,6 +446,15 @@ qemu_domain_create_xml(QvConnect *conn, const char *xml, unsigned int flags)
         return call args;                                                                          \
     }
 
+QEMU_DOMAIN_ENTRY(qemu_domain_save_flags, qemu_save_domain,
+                  (QvDomain * dom, const char *to, const char *dxml, unsigned int flags),
+                  (dom->conn->private_data, vm, to, dxml, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_managed_save, qemu_save_managed_save,
+                  (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_has_managed_save_image, qemu_save_has_managed_image,
+                  (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_managed_save_remove, qemu_save_managed_remove,
+                  (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
 QEMU_DOMAIN_ENTRY(qemu_domain_undefine_flags, qemu_driver_undefine,
                   (QvDomain * dom, unsigned int flags), (dom->conn->private_data, vm, flags))
 QEMU_DOMAIN_ENTRY(qemu_domain_create_with_flags, qemu_driver_create,
@@ -521,6 +538,9 @@ QEMU_DOMAIN_ENTRY(qemu_domain_block_job_set_speed, qemu_blockjob_set_speed,
                   (QvDomain * dom, const char *disk, unsigned long long bandwidth,
                    unsigned int flags),
                   (dom->conn->private_data, vm, disk, bandwidth, flags))
+QEMU_DOMAIN_ENTRY(qemu_domain_core_dump_with_format, qemu_dump_core,
+                  (QvDomain * dom, const char *to, unsigned int dumpformat, unsigned int flags),
+                  (dom->conn->private_data, vm, to, dumpformat, flags))
 
 #undef QEMU_DOMAIN_ENTRY
 
@@ -701,6 +721,12 @@ static const HypervisorDriver qemu_hypervisor_driver = {
     .domain_block_job_abort = qemu_domain_block_job_abort,
     .domain_get_block_job_info = qemu_domain_get_block_job_info,
     .domain_block_job_set_speed = qemu_domain_block_job_set_speed,
+    .domain_save_flags = qemu_domain_save_flags,
+    .domain_restore_flags = qemu_domain_restore_flags,
+    .domain_managed_save = qemu_domain_managed_save,
+    .domain_has_managed_save_image = qemu_domain_has_managed_save_image,
+    .domain_managed_save_remove = qemu_domain_managed_save_remove,
+    .domain_core_dump_with_format = qemu_domain_core_dump_with_format,
 };
 
 int

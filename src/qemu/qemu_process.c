@@ -23,6 +23,8 @@
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_blockjob.h"
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_interface.h"
+#include "qemu/qemu_migration_params.h"
 #include "qemu/qemu_migration_port.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process_priv.h"
@@ -165,6 +167,7 @@ qemu_domain_private_free(gpointer data)
     g_free(priv->log_path);
     g_free(priv->lib_dir);
     qemu_blockjobs_free(priv->block_jobs);
+    g_clear_pointer(&priv->taps, g_hash_table_unref);
     /* Closes the monitors and frees the whole block (base is first). */
     qemu_domain_obj_private_free(&priv->base);
 }
@@ -347,6 +350,12 @@ log_tail(const char *log_path, off_t offset)
         g_string_append(tail, lines[i]);
     }
     return tail->len ? g_strdup(tail->str) : NULL;
+}
+
+char *
+qemu_process_log_tail(const char *log_path, off_t offset)
+{
+    return log_path ? log_tail(log_path, offset) : NULL;
 }
 
 /* ---- start ---- */
@@ -537,6 +546,7 @@ start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, gboolean incoming
     QemuDomainPrivate *priv = qemu_domain_private(vm);
     g_autoptr(QemuCommandLine) cl = NULL;
     g_autoptr(QvirtCommand) cmd = NULL;
+    g_autoptr(QemuInterfaceTaps) taps = NULL;
     QvirtProcess *proc = NULL;
     QemuCommandContext ctx = {0};
     int mon_fd = -1;
@@ -549,12 +559,16 @@ start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, gboolean incoming
         goto cleanup;
     if (priv->hmp_path && (hmp_fd = qemu_monitor_listen_socket(priv->hmp_path)) < 0)
         goto cleanup;
+    /* The taps exist before QEMU, also before an incoming migration. */
+    if (!(taps = qemu_interface_prepare(cfg, vm->def)))
+        goto cleanup;
 
     ctx.emulator = cfg->emulator;
     ctx.lib_dir = priv->lib_dir;
     ctx.monitor_fd = mon_fd;
     ctx.hmp_fd = hmp_fd;
     ctx.kvm_usable = qemu_command_kvm_usable(caps);
+    ctx.tap_fds = qemu_interface_taps_fds(taps, &ctx.ntap_fds);
     ctx.vnc_listen = cfg->vnc_listen;
     ctx.sandbox = cfg->seccomp_sandbox;
     ctx.incoming = incoming ? "defer" : NULL;
@@ -578,6 +592,8 @@ start_spawn(QemuDriver *driver, DomainObj *vm, QemuCaps *caps, gboolean incoming
         goto cleanup;
     }
     priv->proc = qemu_process_handle_new(proc);
+    g_clear_pointer(&priv->taps, g_hash_table_unref);
+    priv->taps = qemu_interface_taps_commit(taps);
     vm->pid = qvirt_process_pid(proc);
     vm->pid_start_time = qvirt_process_start_time(proc);
     QVIRT_INFO("domain '%s': QEMU started, pid %d", vm->def->name, (int)vm->pid);
@@ -592,6 +608,19 @@ cleanup:
 }
 
 /* Negotiate QMP and read the pty paths (VM locked, ASYNC_JOB held). */
+/* Lift QEMU's 128 MiB/s default cap on migration bandwidth, as libvirt
+ * does: a migration or save without --bandwidth runs unthrottled, and
+ * migrate-setspeed sets a lasting limit. */
+static int
+start_lift_migration_cap(QemuMonitor *mon)
+{
+    g_autoptr(QvirtJson) params = json_object_new_object();
+
+    json_object_object_add(params, "max-bandwidth",
+                           json_object_new_int64(QEMU_MIGRATION_BANDWIDTH_UNLIMITED));
+    return qemu_monitor_json_migrate_set_parameters(mon, params);
+}
+
 static int
 start_connect(QemuDriver *driver, DomainObj *vm, DomainAsyncJob async_job)
 {
@@ -612,6 +641,8 @@ start_connect(QemuDriver *driver, DomainObj *vm, DomainAsyncJob async_job)
     if (!(mon = qemu_domain_obj_enter_monitor_async(vm, async_job)))
         return -1;
     rc = qemu_monitor_json_set_capabilities(mon);
+    if (rc == 0)
+        rc = start_lift_migration_cap(mon);
     if (rc == 0 && want_ptys)
         rc = process_query_ptys(mon, &ptys);
     qemu_domain_obj_exit_monitor(vm);
@@ -647,9 +678,11 @@ qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     g_autoptr(QemuCaps) caps = NULL;
     g_autofree char *emulator = NULL;
     g_autofree char *name = NULL;
-    gboolean incoming = !!(flags & QEMU_PROCESS_START_INCOMING);
+    gboolean restore = !!(flags & QEMU_PROCESS_START_RESTORE);
+    gboolean incoming = restore || (flags & QEMU_PROCESS_START_INCOMING);
     gboolean paused = incoming || (flags & QEMU_PROCESS_START_PAUSED);
-    DomainAsyncJob async_job = incoming ? DOMAIN_ASYNC_JOB_MIGRATION_IN : DOMAIN_ASYNC_JOB_START;
+    DomainAsyncJob async_job = (flags & QEMU_PROCESS_START_INCOMING) ? DOMAIN_ASYNC_JOB_MIGRATION_IN
+                                                                     : DOMAIN_ASYNC_JOB_START;
     gboolean spawned = FALSE;
     gboolean monitor_step = FALSE;
     off_t log_offset = 0;
@@ -717,6 +750,8 @@ qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     }
     priv->starting = FALSE;
 
+    if (restore)
+        return 0; /* the restore announces the domain once the state is in */
     if (incoming) {
         /* libvirt's Prepare announces the incoming domain; Finish resumes it. */
         qemu_driver_emit_lifecycle(driver, vm, QV_DOMAIN_EVENT_STARTED,
@@ -794,6 +829,9 @@ qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned int fl
         g_unlink(priv->monitor_path);
     if (priv->hmp_path)
         g_unlink(priv->hmp_path);
+    /* QEMU is gone: its taps normally went with it. */
+    qemu_interface_remove_taps(priv->taps, domain_obj_get_name(vm));
+    g_clear_pointer(&priv->taps, g_hash_table_unref);
 
     /* Before the definition goes back to the persistent one. */
     qemu_blockjob_domain_stopped(driver, vm);

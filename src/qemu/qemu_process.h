@@ -10,13 +10,18 @@
  *   <logDir>/<name>.log; its QMP socket (and HMP socket with hmp_monitor)
  *   is created by qvirt and passed as a descriptor, so there is no connect
  *   race. Start: spawn with -S, connect the monitor and send
- *   qmp_capabilities, refresh the live XML (aliases, pty paths), write the
+ *   qmp_capabilities, lift QEMU's migration bandwidth cap (libvirt's
+ *   default: unlimited), refresh the live XML (aliases, pty paths), write the
  *   status, cont, emit STARTED. Nothing per feature is asked at start.
+ *   The tap devices of tap-backed interfaces are made before the spawn
+ *   (also for an incoming start) and removed at stop (qemu_interface.h).
  * - An incoming start (QEMU_PROCESS_START_INCOMING) runs under the async
  *   job MIGRATION_IN with -incoming defer, leaves the vCPUs stopped and the
  *   domain paused with reason migration, and emits STARTED/MIGRATED, as
  *   libvirt's Prepare does; the migration code sends migrate-incoming and,
- *   in Finish, cont.
+ *   in Finish, cont. A restore (QEMU_PROCESS_START_RESTORE) starts the same
+ *   way under the async job START and emits no event: qemu_save.c feeds
+ *   the stream, then emits STARTED/RESTORED and resumes the guest.
  * - Monitor events during an async job carry its meaning: a STOP during a
  *   migration out is paused/migration (postcopy once post-copy runs), during
  *   a save or dump paused/save or dump; a RESUME during a migration out is
@@ -98,6 +103,8 @@ typedef struct {
     gboolean work_busy; /* a worker drains the queue */
 
     struct _QemuBlockJobs *block_jobs; /* qemu_blockjob.c's; NULL while none ran */
+
+    GHashTable *taps; /* qemu_interface.c's record of this run's taps; NULL: none */
 } QemuDomainPrivate;
 
 QemuDomainPrivate *qemu_domain_private(DomainObj *vm);
@@ -107,10 +114,13 @@ void qemu_domain_private_init(QemuDriver *driver, DomainObj *vm);
 typedef enum {
     QEMU_PROCESS_START_PAUSED = 1 << 0,   /* leave the vCPUs stopped */
     QEMU_PROCESS_START_INCOMING = 1 << 1, /* -incoming defer (see the contract) */
+    QEMU_PROCESS_START_RESTORE = 1 << 2,  /* -incoming defer for a restore from a file */
 } QemuProcessStartFlags;
 
 /* Start VM (locked, inactive, the caller holds the async job START, or
- * MIGRATION_IN with QEMU_PROCESS_START_INCOMING). On failure the domain is
+ * MIGRATION_IN with QEMU_PROCESS_START_INCOMING). With
+ * QEMU_PROCESS_START_RESTORE (under START) the domain is left as an
+ * incoming one, paused with reason migration, and no event is emitted. On failure the domain is
  * shut off again (reason failed) and a QEMU that was spawned is killed;
  * when QEMU itself gave up, the error quotes its log. */
 int qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags);
@@ -132,6 +142,11 @@ void qemu_process_stop(QemuDriver *driver, DomainObj *vm, int reason, unsigned i
  * waiting. Returns 0 once QEMU is gone (also when it was already), -1 with
  * an error (OPERATION_TIMEOUT when GRACEFUL and QEMU is still there). */
 int qemu_process_kill(DomainObj *vm, gint64 grace_ms, gboolean graceful);
+
+/* The last lines QEMU wrote to its log LOG_PATH after byte OFFSET, as one
+ * line (qvirt's own notes left out); NULL when there are none. For errors
+ * that explain why QEMU gave up. */
+char *qemu_process_log_tail(const char *log_path, off_t offset);
 
 /* Write VM's status XML now (VM locked). 0 when the domain is inactive or
  * its QEMU has exited. */

@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include "qemu/qemu_blockjob.h"
+#include "qemu/qemu_dump.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process_priv.h"
@@ -302,6 +303,9 @@ monitor_event(QemuMonitor *mon, const QemuMonitorEvent *event, gpointer opaque)
                     event->status ? event->status : "");
         qemu_blockjob_handle_event(driver, vm, event);
         domain_job_signal_event(vm);
+        break;
+    case QEMU_MONITOR_EVENT_DUMP_COMPLETED:
+        qemu_dump_handle_event(driver, vm, event);
         break;
     default:
         QVIRT_DEBUG("domain '%s': event %s not handled here", domain_obj_get_name(vm), event->name);

@@ -4,6 +4,7 @@
  * and clean up a QEMU found gone (the contract is in qemu_process.h). */
 #include <config.h>
 
+#include "qemu/qemu_interface.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process_priv.h"
 #include "qemu/qemu_recovery.h"
@@ -163,6 +164,8 @@ qemu_process_reconnect(QemuDriver *driver, DomainObj *vm)
         goto unlock;
     }
     priv->proc = qemu_process_handle_new(proc);
+    g_clear_pointer(&priv->taps, g_hash_table_unref);
+    priv->taps = qemu_interface_find_taps(vm->def);
     qemu_process_watch_exit(driver, vm);
     QVIRT_INFO("domain '%s': found its QEMU again, pid %d", domain_obj_get_name(vm), (int)vm->pid);
 

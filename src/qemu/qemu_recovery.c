@@ -465,13 +465,27 @@ recovery_resume_after(QemuDriver *driver, DomainObj *vm, DomainAsyncJob async, i
 static int
 recovery_cancel_save(QemuDriver *driver, DomainObj *vm)
 {
+    QemuDomainJobPrivate *jpriv = qemu_domain_job_private(vm);
     int ret = 0;
 
     if (recovery_cancel_migration(vm, DOMAIN_ASYNC_JOB_SAVE) < 0) {
         recovery_warn(vm, "cancel the save");
         ret = -1;
-    } else if (recovery_resume_after(driver, vm, DOMAIN_ASYNC_JOB_SAVE, DOMAIN_PAUSED_SAVE) < 0) {
-        ret = -1;
+    } else {
+        /* The save ran unthrottled (or at save_max_bandwidth). */
+        qemu_migration_params_restore(vm, DOMAIN_ASYNC_JOB_SAVE);
+        if (domain_obj_is_active(vm) &&
+            recovery_resume_after(driver, vm, DOMAIN_ASYNC_JOB_SAVE, DOMAIN_PAUSED_SAVE) < 0)
+            ret = -1;
+    }
+    /* The save's file (temporary, or renamed but the guest lives on): the
+     * guest's state is the running QEMU's, so the image would be stale. */
+    if (jpriv->partial_file) {
+        QVIRT_INFO("domain '%s': removing the unfinished save image '%s'", domain_obj_get_name(vm),
+                   jpriv->partial_file);
+        if (qvirt_file_remove(jpriv->partial_file) < 0)
+            recovery_warn(vm, "remove the unfinished save image");
+        g_clear_pointer(&jpriv->partial_file, g_free);
     }
     recovery_end_job(vm, DOMAIN_JOB_STATUS_CANCELED,
                      _("the save was cancelled by recovery after a daemon restart"));
@@ -486,6 +500,13 @@ recovery_wait_dump(QemuDriver *driver, DomainObj *vm)
     DomainAsyncJob async = DOMAIN_ASYNC_JOB_DUMP;
     int ret = 0;
 
+    /* A full dump (no --memory-only) is a migration into a pipe the dead
+     * daemon held: end it, and put back the bandwidth it changed. */
+    if (!qemu_migration_params_is_empty(qemu_domain_job_private(vm)->mig_params)) {
+        if (recovery_cancel_migration(vm, async) < 0)
+            recovery_warn(vm, "cancel the migration of the full dump");
+        qemu_migration_params_restore(vm, async);
+    }
     while (TRUE) {
         QemuMonitorDumpStats stats = {0};
         QemuMonitor *mon = qemu_domain_obj_enter_monitor_async(vm, async);

@@ -15,7 +15,7 @@ RPC_CLIENT_SOURCES = \
 REMOTE_DRIVER_SOURCES = \
 	src/remote/remote_driver.c src/remote/remote_driver.h \
 	src/remote/remote_driver_migrate.c src/remote/remote_driver_priv.h \
-	src/remote/remote_driver_blockjob.c
+	src/remote/remote_driver_blockjob.c src/remote/remote_driver_save.c
 
 lib_LTLIBRARIES += libqvirt.la
 libqvirt_la_SOURCES = \

@@ -2,7 +2,7 @@
  * over a UNIX socket or TLS, one forwarding function per table entry, and
  * the daemon's event MESSAGEs turned into framework events. The migration
  * entries are in remote_driver_migrate.c, the block job entries in
- * remote_driver_blockjob.c.
+ * remote_driver_blockjob.c, save, restore and dump in remote_driver_save.c.
  *
  * Every entry encodes the REMOTE (or QEMU) procedure with the rpcgen types
  * and waits for the reply without a deadline: a dead daemon is noticed by
@@ -1047,6 +1047,12 @@ static const HypervisorDriver remote_driver = {
     .domain_block_job_abort = remote_domain_block_job_abort,
     .domain_get_block_job_info = remote_domain_get_block_job_info,
     .domain_block_job_set_speed = remote_domain_block_job_set_speed,
+    .domain_save_flags = remote_domain_save_flags,
+    .domain_restore_flags = remote_domain_restore_flags,
+    .domain_managed_save = remote_domain_managed_save,
+    .domain_has_managed_save_image = remote_domain_has_managed_save_image,
+    .domain_managed_save_remove = remote_domain_managed_save_remove,
+    .domain_core_dump_with_format = remote_domain_core_dump_with_format,
 };
 
 int

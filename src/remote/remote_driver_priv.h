@@ -60,3 +60,13 @@ int remote_domain_get_block_job_info(QvDomain *dom, const char *disk,
                                      QvDomainBlockJobInfo *ret_info, unsigned int flags);
 int remote_domain_block_job_set_speed(QvDomain *dom, const char *disk,
                                       unsigned long long bandwidth, unsigned int flags);
+/* The save, restore, managed save and core dump entries
+ * (remote_driver_save.c). */
+int remote_domain_save_flags(QvDomain *dom, const char *to, const char *dxml, unsigned int flags);
+int remote_domain_restore_flags(QvConnect *conn, const char *from, const char *dxml,
+                                unsigned int flags);
+int remote_domain_managed_save(QvDomain *dom, unsigned int flags);
+int remote_domain_has_managed_save_image(QvDomain *dom, unsigned int flags);
+int remote_domain_managed_save_remove(QvDomain *dom, unsigned int flags);
+int remote_domain_core_dump_with_format(QvDomain *dom, const char *to, unsigned int dumpformat,
+                                        unsigned int flags);

@@ -18,7 +18,9 @@
 
 QVIRT_LOG_INIT("rpc.message");
 
-#define RPC_MESSAGE_INITIAL_BUFFER (64 * 1024)
+/* The first encoding attempt: most messages fit (a bigger one doubles it),
+ * and a small buffer keeps a no-op call cheap (bench/RESULTS.md, B1). */
+#define RPC_MESSAGE_INITIAL_BUFFER (8 * 1024)
 /* What an error message is cut to when it would not fit a packet. */
 #define RPC_MESSAGE_ERROR_TEXT_MAX (64 * 1024)
 

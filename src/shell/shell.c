@@ -2,8 +2,8 @@
  * virsh-style error printing, the connection, domain lookup, the command
  * table with help, and the connection and host commands (connect, uri,
  * version, hostname, capabilities). The other commands live in
- * shell_domain.c, shell_job.c, shell_event.c, shell_migrate.c and
- * shell_blockjob.c. */
+ * shell_domain.c, shell_job.c, shell_event.c, shell_migrate.c,
+ * shell_blockjob.c and shell_save.c. */
 #include <config.h>
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #include "shell/shell_blockjob_priv.h"
 #include "shell/shell_priv.h"
+#include "shell/shell_save_priv.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_NONE
 
@@ -451,6 +452,8 @@ static const ShellCmd shell_cmds[] = {
     {"domuuid", cmd_domuuid, opts_dom, TRUE, N_("convert a domain name or id to domain UUID")},
     {"domxml-to-native", cmd_domxml_to_native, opts_xml_to_native, TRUE,
      N_("Convert domain XML to native config")},
+    /* save, managedsave, dump and restore check their options before they connect. */
+    {"dump", cmd_dump, opts_dump, FALSE, N_("dump the core of a domain to a file for analysis")},
     {"dumpxml", cmd_dumpxml, opts_dumpxml, TRUE, N_("domain information in XML")},
     {"event", cmd_event, opts_event, FALSE, N_("Domain Events")},
     {"exit", cmd_quit, NULL, FALSE, N_("quit this interactive terminal")},
@@ -458,6 +461,9 @@ static const ShellCmd shell_cmds[] = {
     {"history", cmd_history, NULL, FALSE, N_("show the lines typed in this session")},
     {"hostname", cmd_hostname, NULL, TRUE, N_("print the hypervisor hostname")},
     {"list", cmd_list, NULL, TRUE, N_("list domains")},
+    {"managedsave", cmd_managedsave, opts_managedsave, FALSE, N_("managed save of a domain state")},
+    {"managedsave-remove", cmd_managedsave_remove, opts_dom, TRUE,
+     N_("Remove managed save of a domain")},
     /* migrate and the setters check their options before they connect. */
     {"migrate", cmd_migrate, opts_migrate, FALSE, N_("migrate domain to another host")},
     {"migrate-getmaxdowntime", cmd_migrate_getmaxdowntime, opts_dom, TRUE,
@@ -475,7 +481,10 @@ static const ShellCmd shell_cmds[] = {
     {"quit", cmd_quit, NULL, FALSE, N_("quit this interactive terminal")},
     {"reboot", cmd_reboot, opts_mode, TRUE, N_("reboot a domain")},
     {"reset", cmd_reset, opts_dom, TRUE, N_("reset a domain")},
+    {"restore", cmd_restore, opts_restore, FALSE,
+     N_("restore a domain from a saved state in a file")},
     {"resume", cmd_resume, opts_dom, TRUE, N_("resume a domain")},
+    {"save", cmd_save, opts_save, FALSE, N_("save a domain state to a file")},
     {"shutdown", cmd_shutdown, opts_mode, TRUE, N_("gracefully shutdown a domain")},
     {"start", cmd_start, opts_start, TRUE, N_("start a (previously defined) inactive domain")},
     {"suspend", cmd_suspend, opts_dom, TRUE, N_("suspend a domain")},

@@ -650,6 +650,7 @@ cmd_dominfo(Shell *sh, ShellArgs *args)
     char uuid[37];
     int persistent;
     int autostart;
+    int managed;
 
     if (!dom)
         return FALSE;
@@ -686,6 +687,10 @@ cmd_dominfo(Shell *sh, ShellArgs *args)
         shell_kv(sh, _("Persistent"), "%s", persistent ? _("yes") : _("no"));
     if (qv_domain_get_autostart(dom, &autostart) == 0)
         shell_kv(sh, _("Autostart"), "%s", autostart ? _("enable") : _("disable"));
+    /* As virsh: only when the driver can tell. */
+    managed = qv_domain_has_managed_save_image(dom, 0);
+    if (managed >= 0)
+        shell_kv(sh, _("Managed save"), "%s", managed ? _("yes") : _("no"));
     qvirt_error_reset();
     return TRUE;
 }

@@ -2,9 +2,10 @@
  * - migrate, with virsh's options: client-driven (qv_domain_migrate3 over a
  *   second connection, to the destination) or, with --p2p, peer-to-peer
  *   (qv_domain_migrate_to_uri3). The call runs in a worker thread while the
- *   main thread watches the job every 500 ms: the progress bar of --verbose
- *   on the error stream, --timeout (suspend, or switch to post-copy),
- *   --postcopy-after-precopy, and Ctrl-C, which aborts the job;
+ *   main thread watches the job every 500 ms (shell_jobwatch.h): the
+ *   progress bar of --verbose on the error stream, --timeout (suspend, or
+ *   switch to post-copy), --postcopy-after-precopy, and Ctrl-C, which
+ *   aborts the job;
  * - migrate-setmaxdowntime, migrate-getmaxdowntime, migrate-setspeed,
  *   migrate-getspeed and migrate-postcopy.
  *
@@ -15,19 +16,12 @@
  * migration runs, and the previous one is put back. */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "shell/shell_jobwatch.h"
 #include "shell/shell_migrate_priv.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_NONE
-
-/* How often the watch reads the job's statistics (virsh's period). */
-#define SHELL_MIGRATE_POLL_MS 500
 
 /* ---- numbers ---- */
 
@@ -374,17 +368,7 @@ shell_migrate_request_new(Shell *sh, const ShellArgs *args)
 int
 shell_migrate_progress_percent(unsigned long long remaining, unsigned long long total)
 {
-    double done;
-
-    if (total == 0)
-        return -1;
-    if (remaining == 0)
-        return 100;
-    if (remaining >= total)
-        return 0;
-    /* In floating point: remaining * 100 may not fit 64 bits. */
-    done = 100.0 - (double)remaining * 100.0 / (double)total;
-    return MIN((int)done, 99);
+    return shell_job_progress_percent(remaining, total);
 }
 
 unsigned int
@@ -410,101 +394,44 @@ shell_migrate_watch_step(ShellMigrateWatch *watch, gint64 elapsed_ms, unsigned l
     return actions;
 }
 
-/* The write end of the running migration's wake-up pipe, for the SIGINT
- * handler; -1 when no migration runs. */
-static volatile sig_atomic_t shell_migrate_sigint_fd = -1;
-
-static void
-shell_migrate_sigint(int signum)
-{
-    int saved_errno = errno;
-    int fd = shell_migrate_sigint_fd;
-    char byte = 'i';
-    (void)signum;
-
-    if (fd >= 0) {
-        /* Non-blocking: a full pipe already holds a wake-up. */
-        ssize_t n = write(fd, &byte, 1);
-        (void)n;
-    }
-    errno = saved_errno;
-}
-
 typedef struct {
     QvDomain *dom;
     QvConnect *dconn; /* NULL: peer-to-peer */
     const ShellMigrateRequest *req;
-    int notify_fd; /* written once the call returned */
-    gboolean ok;
-    QvirtError *error; /* the call's error, when it failed */
+    ShellMigrateWatch watch;
 } ShellMigrateRun;
 
-static gpointer
-shell_migrate_thread(gpointer opaque)
+/* The migration call, in the job watch's worker thread. */
+static gboolean
+shell_migrate_call(gpointer opaque)
 {
     ShellMigrateRun *run = opaque;
     const ShellMigrateRequest *req = run->req;
-    char byte = 'd';
 
     if (run->dconn) {
         QvDomain *ddom =
             qv_domain_migrate3(run->dom, run->dconn, req->params, req->nparams, req->flags);
+        gboolean ok = ddom != NULL;
 
-        run->ok = ddom != NULL;
         qv_domain_unref(ddom);
-    } else {
-        run->ok = qv_domain_migrate_to_uri3(run->dom, req->desturi, req->params, req->nparams,
-                                            req->flags) == 0;
+        return ok;
     }
-    if (!run->ok)
-        run->error = qvirt_error_save();
-    while (write(run->notify_fd, &byte, 1) < 0 && errno == EINTR)
-        ;
-    return NULL;
+    return qv_domain_migrate_to_uri3(run->dom, req->desturi, req->params, req->nparams,
+                                     req->flags) == 0;
 }
 
-/* One look at the job: the progress bar, then the watch's actions. */
+/* After each look at the job: the watch's actions. */
 static void
-shell_migrate_poll(Shell *sh, QvDomain *dom, ShellMigrateWatch *watch, gint64 elapsed_ms,
-                   gboolean *printed)
+shell_migrate_poll(Shell *sh, QvDomain *dom, gint64 elapsed_ms, const QvTypedParam *params,
+                   int nparams, gboolean *printed, gpointer opaque)
 {
-    QvTypedParam *params = NULL;
-    int nparams = 0;
-    int type = QV_DOMAIN_JOB_NONE;
-    unsigned long long remaining = 0;
-    unsigned long long total = 0;
+    ShellMigrateRun *run = opaque;
     unsigned long long iteration = 0;
     unsigned int actions;
 
-    if (qv_domain_get_job_stats(dom, &type, &params, &nparams, 0) == 0) {
-        qv_typed_params_get_ullong(params, nparams, "data_remaining", &remaining);
-        qv_typed_params_get_ullong(params, nparams, "data_total", &total);
-        qv_typed_params_get_ullong(params, nparams, "memory_iteration", &iteration);
-        qv_typed_params_free(params, nparams);
-    } else if (qvirt_error_last_code() == QVIRT_ERR_NO_SUPPORT) {
-        QvDomainJobInfo info;
-
-        if (qv_domain_get_job_info(dom, &info) == 0) {
-            type = info.type;
-            remaining = info.data_remaining;
-            total = info.data_total;
-        }
-    }
-    /* A failed look (the job just ended, say) is not the migration's error. */
+    qv_typed_params_get_ullong(params, nparams, "memory_iteration", &iteration);
     qvirt_error_reset();
-
-    if (watch->req->verbose && (type == QV_DOMAIN_JOB_BOUNDED || type == QV_DOMAIN_JOB_UNBOUNDED)) {
-        int percent = shell_migrate_progress_percent(remaining, total);
-
-        if (percent >= 0) {
-            fflush(sh->out);
-            fprintf(sh->err, "\r%s: [%3d %%]", _("Migration"), percent);
-            fflush(sh->err);
-            *printed = TRUE;
-        }
-    }
-
-    actions = shell_migrate_watch_step(watch, elapsed_ms, iteration);
+    actions = shell_migrate_watch_step(&run->watch, elapsed_ms, iteration);
     if (*printed && actions)
         fputc('\n', sh->err);
     if ((actions & SHELL_MIGRATE_ACT_SUSPEND) && qv_domain_suspend(dom) < 0) {
@@ -517,97 +444,24 @@ shell_migrate_poll(Shell *sh, QvDomain *dom, ShellMigrateWatch *watch, gint64 el
     }
 }
 
-static void
-shell_migrate_abort(Shell *sh, QvDomain *dom)
-{
-    if (qv_domain_abort_job(dom) < 0) {
-        shell_error(sh, _("failed to abort job"));
-        shell_report_last(sh);
-    }
-}
-
-/* Run the migration in a worker and watch it until the call returns. */
+/* Run the migration in a worker and watch it until the call returns
+ * (shell_jobwatch.h). */
 static gboolean
 shell_migrate_run(Shell *sh, QvDomain *dom, QvConnect *dconn, const ShellMigrateRequest *req)
 {
-    ShellMigrateRun run = {.dom = dom, .dconn = dconn, .req = req};
-    ShellMigrateWatch watch = {.req = req};
-    gboolean watching = req->verbose || req->timeout_ms > 0 || req->postcopy_after_precopy;
-    gboolean printed = FALSE;
-    gboolean done = FALSE;
-    struct sigaction sa;
-    struct sigaction old_sa;
-    GThread *thread;
-    gint64 start;
-    gint64 next_poll;
-    int fds[2];
+    ShellMigrateRun run = {.dom = dom, .dconn = dconn, .req = req, .watch = {.req = req}};
+    ShellJobWatch w = {
+        .label = _("Migration"),
+        .verbose = req->verbose,
+        .watch = req->timeout_ms > 0 || req->postcopy_after_precopy,
+        .call = shell_migrate_call,
+        .poll = shell_migrate_poll,
+        .opaque = &run,
+    };
 
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
-        shell_error(sh, _("cannot create a pipe: %s"), g_strerror(errno));
-        return FALSE;
-    }
-    run.notify_fd = fds[1];
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = shell_migrate_sigint;
-    sigemptyset(&sa.sa_mask);
-    shell_migrate_sigint_fd = fds[1];
-    sigaction(SIGINT, &sa, &old_sa);
-
-    start = g_get_monotonic_time();
-    next_poll = start + SHELL_MIGRATE_POLL_MS * G_TIME_SPAN_MILLISECOND;
-    thread = g_thread_new("shell-migrate", shell_migrate_thread, &run);
-    while (!done) {
-        struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-        gint64 now = g_get_monotonic_time();
-        int wait_ms = -1;
-        int rc;
-
-        if (watching)
-            wait_ms = now >= next_poll ? 0 : (int)((next_poll - now + 999) / 1000);
-        rc = poll(&pfd, 1, wait_ms);
-        if (rc > 0) {
-            gboolean interrupted = FALSE;
-            char buf[16];
-            ssize_t n;
-
-            while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
-                for (ssize_t i = 0; i < n; i++) {
-                    if (buf[i] == 'd')
-                        done = TRUE;
-                    else
-                        interrupted = TRUE;
-                }
-            }
-            /* Ctrl-C: abort the job as virsh does; the call then returns
-             * with the job's error. */
-            if (interrupted && !done)
-                shell_migrate_abort(sh, dom);
-            continue;
-        }
-        if (rc < 0 || !watching)
-            continue; /* EINTR */
-        now = g_get_monotonic_time();
-        if (now < next_poll)
-            continue;
-        next_poll = now + SHELL_MIGRATE_POLL_MS * G_TIME_SPAN_MILLISECOND;
-        shell_migrate_poll(sh, dom, &watch, (now - start) / G_TIME_SPAN_MILLISECOND, &printed);
-    }
-    g_thread_join(thread);
-    sigaction(SIGINT, &old_sa, NULL);
-    shell_migrate_sigint_fd = -1;
-    close(fds[0]);
-    close(fds[1]);
-
-    if (!run.ok) {
-        if (printed)
-            fputc('\n', sh->err);
-        qvirt_error_restore(g_steal_pointer(&run.error));
+    if (!shell_job_watch_run(sh, dom, &w)) {
         shell_report_last(sh);
         return FALSE;
-    }
-    if (req->verbose) {
-        fprintf(sh->err, "\r%s: [%3d %%]\n", _("Migration"), 100);
-        fflush(sh->err);
     }
     return TRUE;
 }

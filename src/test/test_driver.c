@@ -1,7 +1,8 @@
 /* test_driver.c: the test driver's table, its connection to test:///default,
  * lookups, listing, and the lifecycle of its in-memory domains (define,
  * start, stop, suspend, resume, XML) with libvirt's states, reasons and
- * lifecycle events. Fake jobs and the monitor live in test_driver_job.c.
+ * lifecycle events. Fake jobs and the monitor live in test_driver_job.c,
+ * save, restore, managed save and core dump in test_driver_save.c.
  *
  * Contract: every domain call finds the domain by the handle's UUID, takes
  * the domain's mutex (and a job for changes, as the QEMU driver does), checks
@@ -54,8 +55,7 @@ test_domain_private_free(gpointer data)
     g_free(priv);
 }
 
-/* Give VM (locked) its private data if it has none yet. */
-static void
+void
 test_domain_private_init(DomainObj *vm)
 {
     TestDomainPrivate *priv;
@@ -144,17 +144,16 @@ test_domain_cpu_stop(DomainObj *vm)
     }
 }
 
-/* Start VM (locked) with id ID: running (or paused) with the events. */
-static void
-test_domain_start(DomainObj *vm, int id, gboolean paused)
+void
+test_domain_start_reason(DomainObj *vm, int id, gboolean paused, int reason, int detail)
 {
     TestDomainPrivate *priv = test_domain_private(vm);
 
     vm->def->id = id;
     priv->cpu_time_ns = 0;
     priv->running_since = g_get_monotonic_time();
-    domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_BOOTED);
-    test_domain_emit_lifecycle(vm, QV_DOMAIN_EVENT_STARTED, QV_DOMAIN_EVENT_STARTED_BOOTED);
+    domain_obj_set_state(vm, DOMAIN_STATE_RUNNING, reason);
+    test_domain_emit_lifecycle(vm, QV_DOMAIN_EVENT_STARTED, detail);
     if (paused) {
         test_domain_cpu_stop(vm);
         domain_obj_set_state(vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_USER);
@@ -162,10 +161,17 @@ test_domain_start(DomainObj *vm, int id, gboolean paused)
     }
 }
 
+/* Start VM (locked) with id ID: booted, running (or paused), with the events. */
+static void
+test_domain_start(DomainObj *vm, int id, gboolean paused)
+{
+    test_domain_start_reason(vm, id, paused, DOMAIN_RUNNING_BOOTED, QV_DOMAIN_EVENT_STARTED_BOOTED);
+}
+
 /* Stop VM (locked): shut off with REASON, a STOPPED/DETAIL event, the
  * pending persistent definition takes over, and a transient domain leaves
  * the list (VM's lock is dropped and taken back for that). */
-static void
+void
 test_domain_stop(TestDriver *driver, DomainObj *vm, int reason, int detail)
 {
     test_domain_cpu_stop(vm);
@@ -182,8 +188,17 @@ test_domain_stop(TestDriver *driver, DomainObj *vm, int reason, int detail)
         domain_obj_list_remove(driver->domains, vm);
 }
 
-/* Parse XML for this driver: a domain of type 'test'. */
-static DomainDef *
+/* Stop VM (locked, its job held) for the API call on DOM: test_domain_stop(),
+ * wait for a fake async job to notice, and forget DOM's id. */
+void
+test_domain_stop_for(TestDriver *driver, QvDomain *dom, DomainObj *vm, int reason, int detail)
+{
+    test_domain_stop(driver, vm, reason, detail);
+    test_domain_wait_fake_job_end(vm);
+    dom->id = -1;
+}
+
+DomainDef *
 test_parse_domain_xml(const char *xml)
 {
     g_autoptr(DomainDef) def = domain_def_parse_string(xml, DOMAIN_DEF_PARSE_INACTIVE);
@@ -512,7 +527,7 @@ test_domain_undefine_flags(QvDomain *dom, unsigned int flags)
     DomainObj *vm;
     int ret = -1;
 
-    /* Nothing to remove for managed save, snapshots, NVRAM or TPM. */
+    /* Nothing to remove for snapshots, NVRAM or TPM. */
     QV_CHECK_FLAGS(flags, QV_DOMAIN_UNDEFINE_ALL, -1);
     if (!(vm = test_domain_obj_get(dom)))
         return -1;
@@ -521,6 +536,14 @@ test_domain_undefine_flags(QvDomain *dom, unsigned int flags)
     if (!vm->persistent) {
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("cannot undefine transient domain"));
         goto endjob;
+    }
+    if (test_domain_private(vm)->managed_save) {
+        if (!(flags & QV_DOMAIN_UNDEFINE_MANAGED_SAVE)) {
+            qvirt_report_error(QVIRT_ERR_OPERATION_INVALID,
+                               _("Refusing to undefine while domain managed save image exists"));
+            goto endjob;
+        }
+        test_domain_private(vm)->managed_save = FALSE;
     }
     test_domain_emit_lifecycle(vm, QV_DOMAIN_EVENT_UNDEFINED, QV_DOMAIN_EVENT_UNDEFINED_REMOVED);
     vm->autostart = FALSE;
@@ -548,6 +571,7 @@ static int
 test_domain_create_with_flags(QvDomain *dom, unsigned int flags)
 {
     TestDriver *driver = test_driver_from_conn(dom->conn);
+    TestDomainPrivate *priv;
     DomainObj *vm;
     int id;
     int ret = -1;
@@ -563,7 +587,16 @@ test_domain_create_with_flags(QvDomain *dom, unsigned int flags)
         qvirt_report_error(QVIRT_ERR_OPERATION_INVALID, _("domain is already running"));
         goto endjob;
     }
-    test_domain_start(vm, id, (flags & QV_DOMAIN_START_PAUSED) != 0);
+    priv = test_domain_private(vm);
+    if (priv->managed_save && !(flags & QV_DOMAIN_START_FORCE_BOOT)) {
+        /* Restore from the managed save image, which is then gone. */
+        test_domain_start_reason(vm, id,
+                                 priv->managed_save_paused || (flags & QV_DOMAIN_START_PAUSED),
+                                 DOMAIN_RUNNING_RESTORED, QV_DOMAIN_EVENT_STARTED_RESTORED);
+    } else {
+        test_domain_start(vm, id, (flags & QV_DOMAIN_START_PAUSED) != 0);
+    }
+    priv->managed_save = FALSE;
     dom->id = id;
     ret = 0;
 endjob:
@@ -613,9 +646,7 @@ test_domain_stop_with_job(QvDomain *dom, DomainJob job, int reason, int event_de
         goto out;
     if (test_domain_check_active(vm) < 0)
         goto endjob;
-    test_domain_stop(driver, vm, reason, event_detail);
-    test_domain_wait_fake_job_end(vm);
-    dom->id = -1;
+    test_domain_stop_for(driver, dom, vm, reason, event_detail);
     ret = 0;
 endjob:
     domain_job_end(vm);
@@ -899,6 +930,12 @@ const HypervisorDriver test_hypervisor_driver = {
     .domain_get_job_stats = test_domain_get_job_stats,
     .domain_abort_job_flags = test_domain_abort_job_flags,
     .domain_qemu_monitor_command = test_domain_qemu_monitor_command,
+    .domain_save_flags = test_domain_save_flags,
+    .domain_restore_flags = test_domain_restore_flags,
+    .domain_managed_save = test_domain_managed_save,
+    .domain_has_managed_save_image = test_domain_has_managed_save_image,
+    .domain_managed_save_remove = test_domain_managed_save_remove,
+    .domain_core_dump_with_format = test_domain_core_dump_with_format,
 };
 
 int

@@ -38,6 +38,9 @@ typedef struct {
     int job_applied;       /* percent the job thread has applied */
     gboolean job_cancel;   /* the driver state is going away: stop */
     QvirtError *job_error; /* why the job could not start */
+
+    gboolean managed_save;        /* an in-memory managed save image exists */
+    gboolean managed_save_paused; /* and the guest was paused when saved */
 } TestDomainPrivate;
 
 /* The driver table, also the source of every event the driver emits. */
@@ -58,6 +61,31 @@ int test_domain_check_active(DomainObj *vm);
 
 /* Queue a lifecycle event for VM (locked). */
 void test_domain_emit_lifecycle(DomainObj *vm, int type, int detail);
+
+/* Give VM (locked) its private data if it has none yet. */
+void test_domain_private_init(DomainObj *vm);
+/* Parse XML for this driver: a domain of type 'test'. */
+DomainDef *test_parse_domain_xml(const char *xml);
+/* Start VM (locked) with id ID, running with REASON (DomainRunningReason)
+ * and a STARTED/DETAIL event, then paused by the user when PAUSED. */
+void test_domain_start_reason(DomainObj *vm, int id, gboolean paused, int reason, int detail);
+/* Stop VM (locked): shut off with REASON and a STOPPED/DETAIL event; a
+ * transient domain leaves the list (VM's lock is dropped and taken back). */
+void test_domain_stop(TestDriver *driver, DomainObj *vm, int reason, int detail);
+/* test_domain_stop() for the API call on DOM: also waits for a fake async
+ * job to notice and forgets DOM's id. */
+void test_domain_stop_for(TestDriver *driver, QvDomain *dom, DomainObj *vm, int reason, int detail);
+
+/* ---- save, restore, managed save, core dump (test_driver_save.c) ---- */
+
+int test_domain_save_flags(QvDomain *dom, const char *to, const char *dxml, unsigned int flags);
+int test_domain_restore_flags(QvConnect *conn, const char *from, const char *dxml,
+                              unsigned int flags);
+int test_domain_managed_save(QvDomain *dom, unsigned int flags);
+int test_domain_has_managed_save_image(QvDomain *dom, unsigned int flags);
+int test_domain_managed_save_remove(QvDomain *dom, unsigned int flags);
+int test_domain_core_dump_with_format(QvDomain *dom, const char *to, unsigned int dumpformat,
+                                      unsigned int flags);
 
 /* ---- fake jobs (test_driver_job.c) ---- */
 

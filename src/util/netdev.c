@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <netlink/netlink.h>
@@ -94,6 +96,26 @@ netdev_name_valid(const char *name, gboolean allow_template)
         break;
     }
     return FALSE;
+}
+
+int
+qvirt_netdev_check_name(const char *name)
+{
+    return netdev_name_valid(name, FALSE) ? 0 : -1;
+}
+
+gboolean
+qvirt_netdev_have_net_admin(void)
+{
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+    memset(data, 0, sizeof(data));
+    if (syscall(SYS_capget, &hdr, data) < 0) {
+        QVIRT_DEBUG("capget: %s", g_strerror(errno));
+        return FALSE;
+    }
+    return (data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32))) != 0;
 }
 
 /* Report a libnl error ERR (negative NLE_* code) about IFNAME. */

@@ -15,6 +15,14 @@
 /* Longest interface name the kernel accepts (IFNAMSIZ - 1). */
 #define QVIRT_NETDEV_NAME_MAX 15
 
+/* Check NAME as an interface name (the rules above; no template), reporting
+ * INVALID_ARG naming it when it breaks one. */
+int qvirt_netdev_check_name(const char *name);
+
+/* Whether this process may create and configure network devices in its
+ * network namespace: CAP_NET_ADMIN is in its effective set. */
+gboolean qvirt_netdev_have_net_admin(void);
+
 /* Create a tap device and return its open file descriptor (O_CLOEXEC) and
  * name. NAME_OR_TEMPLATE is either a name ("mytap0") or a template with one
  * "%d" ("qvnet%d") that the kernel fills with the first free number. The

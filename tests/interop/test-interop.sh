@@ -68,7 +68,7 @@ check_fail() {
 }
 v() { timeout 30 virsh -c "$URI" "$@"; }
 
-echo "1..25"
+echo "1..48"
 
 # 1: start
 if "$QVIRTD" --session --pid-file "$T/qvirtd.pid" >"$T/out" 2>&1 && [ -s "$T/qvirtd.pid" ]; then
@@ -118,6 +118,34 @@ check_fail "suspending a stopped domain is refused" "Requested operation is not 
     v suspend demo
 check_fail "read-only socket refuses define" "operation forbidden" \
     timeout 30 virsh -c "$ROURI" define "$SRCDIR/interop/demo.xml"
+# Save, restore, managed save and dump (the test driver's small images).
+mkdir -p "$T/cwd"
+check "start for save" "started" v start demo
+check "save to a relative path" "Domain 'demo' saved to demo.sav" \
+    sh -c "cd '$T/cwd' && timeout 30 virsh -c '$URI' save demo demo.sav"
+check "the image is in virsh's folder" "QVIRT-TEST-SAVE" head -c 15 "$T/cwd/demo.sav"
+check "domstate saved" "shut off (saved)" v domstate demo --reason
+check "restore" "Domain restored from $T/cwd/demo.sav" v restore "$T/cwd/demo.sav"
+check "domstate restored" "running (restored)" v domstate demo --reason
+check "save --paused --verbose" "saved to" v save demo "$T/p.sav" --paused --verbose
+check "restore of the paused image" "restored" v restore "$T/p.sav"
+check "domstate paused after restore" "paused" v domstate demo
+head -c 30 "$T/p.sav" >"$T/trunc.sav"
+check_fail "restore of a truncated image fails" "is truncated" v restore "$T/trunc.sav"
+check "managedsave" "Domain 'demo' state saved" v managedsave demo
+check "dominfo shows the managed save" "Managed save:   yes" v dominfo demo
+check_fail "undefine refuses while the image exists" "managed save image exists" v undefine demo
+check "start restores from the managed save" "started" v start demo
+check "dominfo after the managed start" "Managed save:   no" v dominfo demo
+check "managedsave again" "state saved" v managedsave demo
+check "managedsave-remove" "Removed managedsave image for domain 'demo'" \
+    v managedsave-remove demo
+check "start boots after the removal" "started" v start demo
+check "dump" "Domain 'demo' dumped to $T/demo.core" v dump demo "$T/demo.core" --memory-only
+check "the dump file exists" "core dump" cat "$T/demo.core"
+check_fail "dump --live --crash is refused" "mutually exclusive" \
+    v dump demo "$T/x.core" --live --crash
+check "destroy after the dumps" "destroyed" v destroy demo
 check "undefine" "Domain 'demo' has been undefined" v undefine demo
 
 # Events seen by the listener.
@@ -143,6 +171,69 @@ if "$PYTHON" -c 'import libvirt' >/dev/null 2>&1; then
     fi
 else
     ok "libvirt-python flows # SKIP python3-libvirt is not installed"
+fi
+
+# libvirt-python: save, restore, managed save and dump.
+if "$PYTHON" -c 'import libvirt' >/dev/null 2>&1; then
+    if (cd "$T/cwd" && timeout 60 "$PYTHON" - "$URI" "$SRCDIR/interop/demo.xml" "$T/cwd" <<'PY'
+import os
+import sys
+
+import libvirt
+
+uri, xml_path, cwd = sys.argv[1:4]
+libvirt.registerErrorHandler(lambda c, e: None, None)
+conn = libvirt.open(uri)
+dom = conn.defineXML(open(xml_path).read())
+dom.create()
+
+
+def expect(cond, what):
+    if not cond:
+        print("FAIL: " + what)
+        sys.exit(1)
+
+
+dom.save("py.sav")  # relative: the library completes it
+expect(os.path.exists(os.path.join(cwd, "py.sav")), "save to a relative path")
+expect(dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SAVED], "saved")
+conn.restoreFlags(os.path.join(cwd, "py.sav"), None, libvirt.VIR_DOMAIN_SAVE_PAUSED)
+expect(dom.state()[0] == libvirt.VIR_DOMAIN_PAUSED, "restoreFlags PAUSED")
+dom.managedSave(0)
+expect(dom.hasManagedSaveImage(0) == 1, "hasManagedSaveImage after managedSave")
+dom.create()
+expect(dom.state()[1] == libvirt.VIR_DOMAIN_RUNNING_RESTORED or
+       dom.state()[0] == libvirt.VIR_DOMAIN_PAUSED, "create restores")
+expect(dom.hasManagedSaveImage(0) == 0, "the image is gone after create")
+dom.managedSave(0)
+dom.managedSaveRemove(0)
+expect(dom.hasManagedSaveImage(0) == 0, "managedSaveRemove")
+dom.create()
+dom.coreDump(os.path.join(cwd, "py.core"), libvirt.VIR_DUMP_LIVE)
+expect(os.path.exists(os.path.join(cwd, "py.core")), "coreDump")
+try:
+    dom.coreDumpWithFormat(os.path.join(cwd, "k.core"),
+                           libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB,
+                           libvirt.VIR_DUMP_MEMORY_ONLY)
+    expect(False, "coreDumpWithFormat kdump-zlib must fail on the test driver")
+except libvirt.libvirtError as e:
+    expect("ELF" in e.get_error_message(), "coreDumpWithFormat error: " + e.get_error_message())
+try:
+    conn.restore(xml_path)
+    expect(False, "restore of a foreign file must fail")
+except libvirt.libvirtError as e:
+    expect("not a save image" in e.get_error_message(), "foreign file error")
+dom.destroy()
+dom.undefine()
+print("ok")
+PY
+    ) >"$T/out" 2>&1; then
+        ok "libvirt-python save, restore, managed save and dump"
+    else
+        not_ok "libvirt-python save, restore, managed save and dump"
+    fi
+else
+    ok "libvirt-python save flows # SKIP python3-libvirt is not installed"
 fi
 
 # SIGTERM: a clean exit. The daemon is not our child, so wait for it with

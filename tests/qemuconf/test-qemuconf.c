@@ -8,6 +8,7 @@
  * in data/ that no case uses fails the suite. */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,12 @@
 static char *data_dir;
 
 /* Every setting, one "key = value" per line. */
+static int
+compare_names(const void *a, const void *b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
 static char *
 dump_config(const QemuDriverConfig *cfg)
 {
@@ -52,9 +59,52 @@ dump_config(const QemuDriverConfig *cfg)
     NUM(seccomp_sandbox);
     NUM(log_timestamp);
     NUM(log_append);
+    STR(save_dir);
+    NUM(save_max_bandwidth);
 #undef STR
 #undef NUM
+    if (cfg->networks) {
+        /* [networks], sorted by name; only when the file has the group. */
+        g_autofree gpointer *names = g_hash_table_get_keys_as_array(cfg->networks, NULL);
+        guint n = g_hash_table_size(cfg->networks);
+
+        qsort(names, n, sizeof(gpointer), compare_names);
+        for (guint i = 0; i < n; i++)
+            g_string_append_printf(out, "network %s = %s\n", (char *)names[i],
+                                   (char *)g_hash_table_lookup(cfg->networks, names[i]));
+    }
     return g_string_free(out, FALSE);
+}
+
+/* [networks]: names resolve to bridges, unknown names to NULL, a bad
+ * file leaves the table as it was, a later file adds to it. */
+static void
+test_networks_lookup(void)
+{
+    g_autoptr(QemuDriverConfig) cfg = qemu_driver_config_new(TRUE, "/ROOT");
+
+    g_assert_null(qemu_driver_config_network_bridge(cfg, "default"));
+    g_assert_cmpint(qemu_driver_config_load_data(
+                        cfg, "[networks]\ndefault = virbr0\nlab = br-lab\n", "one.conf"),
+                    ==, 0);
+    g_assert_cmpstr(qemu_driver_config_network_bridge(cfg, "default"), ==, "virbr0");
+    g_assert_cmpstr(qemu_driver_config_network_bridge(cfg, "lab"), ==, "br-lab");
+    g_assert_null(qemu_driver_config_network_bridge(cfg, "Default"));
+    g_assert_null(qemu_driver_config_network_bridge(cfg, NULL));
+
+    g_assert_cmpint(
+        qemu_driver_config_load_data(cfg, "[networks]\nwan = a-name-far-too-long\n", "two.conf"),
+        ==, -1);
+    qvirt_test_assert_error(QVIRT_ERR_CONF_SYNTAX, "network 'wan' in 'two.conf'");
+    g_assert_null(qemu_driver_config_network_bridge(cfg, "wan"));
+    g_assert_cmpstr(qemu_driver_config_network_bridge(cfg, "lab"), ==, "br-lab");
+
+    g_assert_cmpint(
+        qemu_driver_config_load_data(cfg, "[networks]\nlab = br1\nwan = br2\n", "three.conf"), ==,
+        0);
+    g_assert_cmpstr(qemu_driver_config_network_bridge(cfg, "default"), ==, "virbr0");
+    g_assert_cmpstr(qemu_driver_config_network_bridge(cfg, "lab"), ==, "br1");
+    g_assert_cmpstr(qemu_driver_config_network_bridge(cfg, "wan"), ==, "br2");
 }
 
 static char *
@@ -347,6 +397,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemuconf/layout/domain-paths", test_domain_paths);
     g_test_add_func("/qemuconf/load-file", test_load_file);
     g_test_add_func("/qemuconf/ref", test_ref);
+    g_test_add_func("/qemuconf/networks/lookup", test_networks_lookup);
     register_file_cases();
     test_qemustatus_register();
     return g_test_run();

@@ -61,6 +61,7 @@ assert_same_private(DomainObj *a, DomainObj *b)
                         g_ptr_array_index(pb->migrating_disks, i));
     g_assert_cmpstr(pa->peer_uri, ==, pb->peer_uri);
     g_assert_cmpint(pa->paused_by_job, ==, pb->paused_by_job);
+    g_assert_cmpstr(pa->partial_file, ==, pb->partial_file);
     qemu_migration_params_format(pa->mig_params, xa, 0);
     qemu_migration_params_format(pb->mig_params, xb, 0);
     g_assert_cmpstr(xa->str, ==, xb->str);
@@ -148,13 +149,16 @@ test_round_trip_built(void)
     g_ptr_array_add(priv->migrating_disks, g_strdup("vd<x>"));
     priv->peer_uri = g_strdup("qemu+ssh://root@dst/system");
     priv->paused_by_job = TRUE;
+    priv->partial_file = g_strdup("/var/lib/save/.a&b.save.XyZ123");
     qemu_migration_params_set_tls(priv->mig_params, "qvirt-migrate-tls", "host'\"&<>");
     qemu_migration_params_set_cap(priv->mig_params, "compress", TRUE);
     qemu_migration_params_set_int(priv->mig_params, "max-bandwidth", G_MAXINT64);
     xml = domain_status_format(vm, NULL, &test_hooks);
     g_assert_nonnull(xml);
     g_assert_nonnull(strstr(xml, "    <disk dev='vd&lt;x&gt;' migrating='yes'/>\n"));
-    g_assert_nonnull(strstr(xml, "    <pausedByJob/>\n  </job>\n"));
+    g_assert_nonnull(strstr(
+        xml, "    <pausedByJob/>\n    <partialFile path='/var/lib/save/.a&amp;b.save.XyZ123'/>\n"
+             "  </job>\n"));
 
     back = domain_status_parse_string(xml, "built", &test_hooks, NULL);
     if (!back)
@@ -213,6 +217,14 @@ static const BadJob bad_jobs[] = {
      "unexpected attribute 'value' of <pausedByJob> in <job> of @WHERE@"},
     {"paused-text", "<pausedByJob>yes</pausedByJob>",
      "unexpected content in <pausedByJob> in <job> of @WHERE@"},
+    {"partial-no-path", "<partialFile/>",
+     "missing or relative attribute 'path' of <partialFile> in <job> of @WHERE@"},
+    {"partial-relative", "<partialFile path='x.save'/>",
+     "missing or relative attribute 'path' of <partialFile> in <job> of @WHERE@"},
+    {"partial-twice", "<partialFile path='/a'/><partialFile path='/b'/>",
+     "more than one <partialFile> in <job> of @WHERE@"},
+    {"partial-attr", "<partialFile path='/a' size='1'/>",
+     "unexpected attribute 'size' of <partialFile> in <job> of @WHERE@"},
     {"migparams-twice", "<migParams/><migParams/>", "more than one <migParams> in @WHERE@"},
     {"migparams-attr", "<migParams version='1'/>",
      "unexpected attribute 'version' of <migParams> in @WHERE@"},

@@ -30,3 +30,18 @@ tests_remote_test_remote_blockjob_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_remote_test_remote_blockjob_LDADD = libqvirt.la libqvirt_private.la libqvirtrpcgen.la $(GLIB_LIBS) $(TIRPC_LIBS)
 EXTRA_tests_remote_test_remote_blockjob_DEPENDENCIES = src/daemon/qvirtd \
 	src/drivers/qvirt_driver_test.la
+
+## test-remote-save: save, restore, managed save and core dump through the
+## daemon and its test driver (XDR layouts, round trips, relative paths made
+## absolute on the client, refused flags and bad image files).
+check_PROGRAMS += tests/remote/test-remote-save
+TESTS += tests/remote/test-remote-save
+tests_remote_test_remote_save_SOURCES = tests/remote/test-remote-save.c \
+	tests/remote/remote-testutil.c tests/remote/remote-testutil.h \
+	tests/testutil.c tests/testutil.h tests/testdaemon.c tests/testdaemon.h
+tests_remote_test_remote_save_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\" \
+	-DQVIRTD_PATH=\""$(abs_top_builddir)/src/daemon/qvirtd"\"
+tests_remote_test_remote_save_LDADD = libqvirt.la libqvirt_private.la libqvirtrpcgen.la $(GLIB_LIBS) $(TIRPC_LIBS)
+EXTRA_tests_remote_test_remote_save_DEPENDENCIES = src/daemon/qvirtd \
+	src/drivers/qvirt_driver_test.la

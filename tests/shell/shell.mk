@@ -22,3 +22,10 @@ tests_shell_test_shell_blockjob_SOURCES = tests/shell/test-shell-blockjob.c test
 tests_shell_test_shell_blockjob_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\"
 tests_shell_test_shell_blockjob_LDADD = libqvirtshell.la libqvirt.la $(GLIB_LIBS) $(JSONC_LIBS)
+check_PROGRAMS += tests/shell/test-shell-save
+TESTS += tests/shell/test-shell-save
+tests_shell_test_shell_save_SOURCES = tests/shell/test-shell-save.c tests/shell/fixture.c \
+	tests/shell/fixture.h tests/testutil.c tests/testutil.h
+tests_shell_test_shell_save_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTESTS_SRCDIR_DEFAULT=\"$(abs_top_srcdir)/tests\"
+tests_shell_test_shell_save_LDADD = libqvirtshell.la libqvirt.la $(GLIB_LIBS) $(JSONC_LIBS)

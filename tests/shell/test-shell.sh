@@ -214,6 +214,7 @@ Max memory:     8388608 KiB
 Used memory:    2097152 KiB
 Persistent:     yes
 Autostart:      disable
+Managed save:   no
 
 X
 check "dominfo of a running domain" 0 "$tmp/dominfo-test.out" /dev/null -- q_cpu dominfo test
@@ -229,6 +230,7 @@ Max memory:     1048576 KiB
 Used memory:    524288 KiB
 Persistent:     yes
 Autostart:      disable
+Managed save:   no
 
 X
 check "dominfo of an inactive domain" 0 "$tmp/dominfo-vm1.out" /dev/null -- q dominfo vm1
@@ -386,6 +388,133 @@ error: Options --hmp and --pretty are mutually exclusive
 X
 check "qemu-monitor-command --hmp --pretty" 1 "$tmp/nl" "$tmp/hmp-pretty.err" \
     -- q qemu-monitor-command test --hmp --pretty info status
+
+# ---- save, restore, managed save, dump (vm1; the test driver's small images) ----
+check "define vm1 for save" 0 "$tmp/define.out" /dev/null -- q define "$VM1"
+check "start vm1 for save" 0 "$tmp/start.out" /dev/null -- q start vm1
+mkdir "$tmp/cwd"
+expect save.out <<'X'
+
+Domain 'vm1' saved to vm1.sav
+
+X
+# A relative file: the client completes it against its own folder.
+check "save to a relative file" 0 "$tmp/save.out" /dev/null \
+    -- sh -c "cd '$tmp/cwd' && '$QVIRT' -c '$URI' save vm1 vm1.sav"
+if head -c 16 "$tmp/cwd/vm1.sav" 2>/dev/null | grep -q '^QVIRT-TEST-SAVE '; then
+    ok "the image is in the client's folder"
+else
+    not_ok "the image is in the client's folder"
+fi
+printf 'shut off (saved)\n\n' >"$tmp/saved.out"
+check "domstate after save" 0 "$tmp/saved.out" /dev/null -- q domstate vm1 --reason
+expect save-again.err <<X
+error: Failed to save domain 'vm1' to $tmp/x.sav
+error: Requested operation is not valid: domain is not running
+X
+check "save of a stopped domain" 1 "$tmp/nl" "$tmp/save-again.err" -- q save vm1 "$tmp/x.sav"
+expect restore.out <<X
+Domain restored from $tmp/cwd/vm1.sav
+
+X
+check "restore" 0 "$tmp/restore.out" /dev/null -- q restore "$tmp/cwd/vm1.sav"
+printf 'running (restored)\n\n' >"$tmp/restored.out"
+check "domstate after restore" 0 "$tmp/restored.out" /dev/null -- q domstate vm1 --reason
+expect save-paused.out <<X
+
+Domain 'vm1' saved to $tmp/p.sav
+
+X
+check "save --paused --verbose --bypass-cache" 0 "$tmp/save-paused.out" "" \
+    -- q save vm1 "$tmp/p.sav" --paused --verbose --bypass-cache
+contains "save --verbose ends with 100 %" "Save: [100 %]" "$tmp/err"
+check "restore of a paused image" 0 "$tmp/empty" "" \
+    -- sh -c "'$QVIRT' -c '$URI' restore '$tmp/p.sav' >/dev/null"
+printf 'paused (user)\n\n' >"$tmp/restored-paused.out"
+check "the image says paused" 0 "$tmp/restored-paused.out" /dev/null -- q domstate vm1 --reason
+check "destroy after restore" 0 "$tmp/destroy.out" /dev/null -- q destroy vm1
+check "restore --running overrides the image" 0 "$tmp/empty" "" \
+    -- sh -c "'$QVIRT' -c '$URI' restore '$tmp/p.sav' --running >/dev/null"
+check "domstate after restore --running" 0 "$tmp/restored.out" /dev/null -- q domstate vm1 --reason
+check "restore over a running domain" 1 "$tmp/nl" "" -- q restore "$tmp/p.sav"
+contains "restore over a running domain says why" \
+    "error: Failed to restore domain from $tmp/p.sav" "$tmp/err"
+head -c 40 "$tmp/p.sav" >"$tmp/trunc.sav"
+check "restore of a truncated image" 1 "$tmp/nl" "" -- q restore "$tmp/trunc.sav"
+contains "truncated image error" \
+    "error: operation failed: save image '$tmp/trunc.sav' is truncated" "$tmp/err"
+check "restore of a foreign file" 1 "$tmp/nl" "" -- q restore "$VM1"
+contains "foreign file error" "is not a save image of the test driver" "$tmp/err"
+expect restore-both.err <<'X'
+error: Options --running and --paused are mutually exclusive
+X
+check "restore --running --paused" 1 "$tmp/nl" "$tmp/restore-both.err" \
+    -- q restore x --running --paused
+
+expect managedsave.out <<'X'
+
+Domain 'vm1' state saved by qvirt
+
+X
+check "managedsave" 0 "$tmp/managedsave.out" /dev/null -- q managedsave vm1
+q dominfo vm1 >"$tmp/dominfo-managed.out" 2>&1
+contains "dominfo shows the managed save" "Managed save:   yes" "$tmp/dominfo-managed.out"
+expect undefine-managed.err <<'X'
+error: Failed to undefine domain 'vm1'
+error: Requested operation is not valid: Refusing to undefine while domain managed save image exists
+X
+check "undefine refuses while an image exists" 1 "$tmp/nl" "$tmp/undefine-managed.err" \
+    -- q undefine vm1
+check "start restores from the managed save" 0 "$tmp/start.out" /dev/null -- q start vm1
+check "domstate after the managed start" 0 "$tmp/restored.out" /dev/null -- q domstate vm1 --reason
+q dominfo vm1 >"$tmp/dominfo-managed2.out" 2>&1
+contains "start removed the managed save" "Managed save:   no" "$tmp/dominfo-managed2.out"
+expect remove-none.out <<'X'
+Domain 'vm1' has no manage save image; removal skipped
+
+X
+check "managedsave-remove without an image" 0 "$tmp/remove-none.out" /dev/null \
+    -- q managedsave-remove vm1
+check "managedsave again" 0 "$tmp/managedsave.out" /dev/null -- q managedsave vm1
+expect remove.out <<'X'
+Removed managedsave image for domain 'vm1'
+
+X
+check "managedsave-remove" 0 "$tmp/remove.out" /dev/null -- q managedsave-remove vm1
+check "start boots after the removal" 0 "$tmp/start.out" /dev/null -- q start vm1
+check "domstate booted" 0 "$tmp/vm1-running.out" /dev/null -- q domstate vm1 --reason
+check "read-only managedsave is refused" 1 "$tmp/nl" "" -- "$QVIRT" -r -c "$URI" managedsave vm1
+contains "read-only managedsave error" "error: operation forbidden" "$tmp/err"
+q -r dominfo vm1 >"$tmp/dominfo-ro.out" 2>&1
+contains "read-only dominfo shows the managed save line" "Managed save:   no" "$tmp/dominfo-ro.out"
+
+expect dump.out <<X
+
+Domain 'vm1' dumped to $tmp/vm1.core
+
+X
+check "dump --live --verbose" 0 "$tmp/dump.out" "" -- q dump vm1 "$tmp/vm1.core" --live --verbose
+contains "dump --verbose ends with 100 %" "Dump: [100 %]" "$tmp/err"
+contains "dump writes the file" "core dump of domain 'vm1'" "$tmp/vm1.core"
+check "dump --format kdump-zlib is refused by the test driver" 1 "$tmp/nl" "" \
+    -- q dump vm1 "$tmp/k.core" --memory-only --format kdump-zlib
+contains "dump format error" "writes only ELF (raw) dumps" "$tmp/err"
+expect dump-format.err <<'X'
+error: --format only works with --memory-only
+X
+check "dump --format without --memory-only" 1 "$tmp/nl" "$tmp/dump-format.err" \
+    -- q dump vm1 c --format elf
+expect dump-live-crash.err <<'X'
+error: Options --live and --crash are mutually exclusive
+X
+check "dump --live --crash" 1 "$tmp/nl" "$tmp/dump-live-crash.err" -- q dump vm1 c --live --crash
+check "dump --crash stops the domain" 0 "$tmp/empty" "" \
+    -- sh -c "'$QVIRT' -c '$URI' dump vm1 '$tmp/c.core' --crash >/dev/null"
+printf 'shut off (crashed)\n\n' >"$tmp/crashed.out"
+check "domstate after dump --crash" 0 "$tmp/crashed.out" /dev/null -- q domstate vm1 --reason
+check "managedsave of a stopped domain" 1 "$tmp/nl" "" -- q managedsave vm1
+contains "managedsave error" "error: Failed to save domain 'vm1' state" "$tmp/err"
+check "undefine vm1 after save" 0 "$tmp/undefine.out" /dev/null -- q undefine vm1
 
 # ---- migration (the test driver has none: a clean error and exit 1) ----
 check "migrate (client-driven) is unsupported" 1 "$tmp/nl" "" -- q migrate --live test "$URI"

@@ -12,8 +12,9 @@
 #   under $MT_T/SIDE, its own socket, a qvirtd.conf with a distinct (or the
 #   given) host_uuid and a debug log file ($MT_T/SIDE/qvirtd.log), and a
 #   qemu.conf with its own migration port range and x509 folder
-#   ($MT_T/SIDE/pki, filled by mt_make_certs). In NETNS (a network
-#   namespace name) when given.
+#   ($MT_T/SIDE/pki, filled by mt_make_certs), plus the lines of
+#   $MT_QEMU_CONF_EXTRA when set. In NETNS (a network namespace name) when
+#   given.
 # - Guests: mt_guest_xml writes a domain XML (TCG, 262136 KiB, serial
 #   console to a file); mt_guest_boot defines and starts it on a side and
 #   waits for "qvirt-guest: booted" on the serial log (bounded polling, no
@@ -237,6 +238,8 @@ migration_port_min = $lo
 migration_port_max = $hi
 tls_x509_cert_dir = $d/pki
 EOF
+    # Extra qemu.conf lines a test asks for (e.g. a [networks] group).
+    [ -n "${MT_QEMU_CONF_EXTRA:-}" ] && printf '%s\n' "$MT_QEMU_CONF_EXTRA" >>"$d/config/qvirt/qemu.conf"
     local -a pre=()
     [ -n "$ns" ] && pre=(ip netns exec "$ns")
     # Without --foreground qvirtd returns once its sockets serve. The

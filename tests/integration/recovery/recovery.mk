@@ -11,4 +11,9 @@ TESTS += tests/integration/recovery/test-recovery.sh
 ## (mirroring, ready, a job that left QEMU meanwhile), restart, reconcile.
 TESTS += tests/integration/recovery/test-blockjob-recovery.sh
 EXTRA_DIST += tests/integration/recovery/test-blockjob-recovery.sh
+## test-save-dump-recovery.sh: the daemon dies during a save (crash point
+## save-started, kill -9) and during a memory-only dump (kill -9); after the
+## restart the guest runs once, no file and no job are left.
+TESTS += tests/integration/recovery/test-save-dump-recovery.sh
+EXTRA_DIST += tests/integration/recovery/test-save-dump-recovery.sh
 EXTRA_DIST += tests/integration/recovery/test-recovery.sh docs/crashpoints.md

@@ -456,8 +456,8 @@ if [ -z "${RC_ONLY:-}" ]; then
         "reached only after a failed Finish, which no crash-free run produces here"
     mt_skip "crash post-copy phases (postcopy_failed, *_resume)" \
         "need a broken post-copy; covered by the post-copy resume suite"
-    mt_skip "crash save-started" "save is issue #12: the point is reserved, not placed"
 fi
+# The save and dump points (save-started) are crashed in test-save-dump-recovery.sh.
 
 # ---- kill -9 at a random moment ----
 
