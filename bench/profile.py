@@ -153,8 +153,8 @@ def main():
                                                 "{:,}".format(total // calls) if total else "—",
                                                 f or "—"))
     lines.append("")
-    lines.append("`rpc_message_encode` is the reply's encoding (it zeroes a 64 KiB buffer "
-                 "per reply); `qvirt_event_loop_update_fd_watch` the event loop's watch "
+    lines.append("`rpc_message_encode` is the reply's encoding; "
+                 "`qvirt_event_loop_update_fd_watch` the event loop's watch "
                  "changes; `rpc_server_run_call` the whole call on the worker thread.")
     lines.append("")
     lines.append("perf: hardware counters are not supported in this container "

@@ -35,19 +35,20 @@ TITLES = {
 # What explains a missed goal, from the profiles and the code (kept by hand;
 # printed only under a verdict that says "missed").
 CAUSES = {
-    "B1": "the callgrind profile below: every reply is encoded into a freshly zeroed "
-          "64 KiB buffer (`rpc_message_try_encode`: `g_malloc0(RPC_MESSAGE_INITIAL_BUFFER)`, "
-          "src/rpc/rpc_message.c), about 66,000 of the daemon's 89,000 instructions for a "
-          "no-op call; the event loop also rebuilds an fd source on every watch change "
-          "(`qvirt_event_loop_update_fd_watch`, about 5,000).",
-    "B2": "likely the same per-reply 64 KiB buffer zeroing as B1 (see the profile), on top of "
-          "the driver call; not profiled separately.",
+    "B1": "the thread hand-offs, not the daemon's code: a no-op call costs the daemon about "
+          "32,000 instructions (the profile below; about 10 µs), out of about 90 µs per call. "
+          "Each call goes from the event loop to a worker thread and its reply back through "
+          "the loop (two wake-ups), as in libvirt. Running cheap read-only calls inline on the "
+          "event loop would remove them; not done, because a call that blocked there would "
+          "stall every client. (The run before this one also zeroed a 64 KiB buffer per "
+          "reply, 66,000 instructions a call; replies now start in 8 KiB.)",
+    "B2": "the same thread hand-offs as B1, plus the driver call (the domain's mutex, no job).",
     "B3": "not established. qvirt's GetInfo, GetState and GetJobStats take no job, only the "
           "domain object's mutex (src/qemu/qemu_module.c), so they do not wait for the "
           "migration; on 2 cores the migrating TCG QEMU (vCPU and migration threads) competes "
           "for the CPU with the daemon and the client, and the raw-QMP column falls as well.",
-    "B4": "one extra hop (client → qvirtd → QEMU and back) plus the per-reply 64 KiB buffer "
-          "zeroing of B1.",
+    "B4": "two socket round trips (client → qvirtd → QEMU and back) against raw's one, plus "
+          "the worker hand-off of B1.",
     "B7": "define: qvirt writes each definition atomically with fsync of the file and of its "
           "folder (`qvirt_file_write_atomic`, src/util/files.c), so the figure is bounded by "
           "the disk's flush latency, as libvirt's is. listAllDomains + state of 500 is 501 "
@@ -55,13 +56,18 @@ CAUSES = {
     "B8": "not profiled. qvirtd's idle RSS is about a third of libvirtd's, but what each "
           "defined domain and each running guest adds is of the same order in both daemons "
           "(see the rows), so the ratio moves away from 1/3 as domains and guests are added.",
-    "B10": "qvirt's destination mostly reports a downtime of 0 in its completed job stats "
-           "(see the notes), so its downtime column has fewer samples; the wall time is "
-           "dominated by QEMU's own convergence under TCG and varies with the machine's load.",
+    "B10": "qvirt's destination often reports a downtime of 0 in its completed job stats "
+           "(see the notes; not yet explained), so its downtime column has fewer samples; the "
+           "wall time is dominated by QEMU's own convergence under TCG and varies with the "
+           "machine's load.",
     "B11": "not profiled. QEMU itself answers in under 1 ms (the raw column), so the rest is "
            "the daemon's: the RPC, the job bookkeeping, the status write that follows the "
            "job's end (see the profile for what a status write costs) and, for the "
            "synchronous abort, waiting for QEMU's job-end event.",
+    "B12": "not established. Each start does the same daemon-side work whatever the number "
+           "of running guests (spawn, one monitor connection, one status write); QEMU's own "
+           "start slows down as paused QEMUs accumulate on 2 cores (libvirt's starts slow "
+           "down too, 339 → 436 ms).",
 }
 
 # How to read a table (printed under it, always).
@@ -86,10 +92,8 @@ NOTES = {
            "between two daemons of the same kind on this host. The other systems' guests are "
            "paused while one migrates. Wall time depends on TCG convergence of the dirtying "
            "guest and so on the machine's load. Downtime: the destination's completed job "
-           "stats (daemons), query-migrate (raw). Without that explicit bandwidth qvirt leaves "
-           "QEMU 7.2's default limit (128 MiB/s) in place, while libvirt lifts it: in a trial "
-           "run qvirt's migration of this guest had not converged after 590 s (iteration 471, "
-           "59 MiB remaining).",
+           "stats (daemons), query-migrate (raw). Both daemons lift QEMU 7.2's default "
+           "limit (128 MiB/s) at guest start; qvirt did not before commit 3ea3d97.",
     "B11": "Guests are paused; the copy job is ready (cur = end) before the abort. sync: "
            "blockJobAbort(0); async: ABORT_ASYNC (raw: block-job-cancel, sync waits for the "
            "job's end event).",
