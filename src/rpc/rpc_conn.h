@@ -4,7 +4,9 @@
  * Both the server (one per client) and the client use it.
  *
  * Contract:
- * - The socket is read and written only on the loop thread. Complete
+ * - The socket is read only on the loop thread, and written there, except
+ *   that a sender may write its message at once on a plain socket when
+ *   nothing is queued before it (see rpc_conn.c). Complete
  *   messages go to callbacks.message on the loop thread, in order; messages
  *   of the KEEPALIVE program never reach it (PING is answered here).
  * - rpc_conn_send() may be called from any thread; messages are written in
