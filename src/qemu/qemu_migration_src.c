@@ -11,7 +11,8 @@
  * - Perform persists perform3, applies the parameters (originals saved),
  *   mirrors the disks when storage is migrated, runs `migrate` and watches
  *   it: MIGRATION events wake it, query-migrate is polled at least every
- *   500 ms and fills the job statistics. pre-switchover completes the
+ *   500 ms and fills the job statistics (at completion, until QEMU's
+ *   final total time and downtime are there). pre-switchover completes the
  *   mirrors then continues; completed persists perform3_done. A failure or
  *   an abort cancels QEMU's migration and the mirrors, restores the
  *   parameters, removes the TLS object, resumes a guest that was running,
@@ -59,6 +60,10 @@ QVIRT_LOG_INIT("qemu.migration.src");
 
 /* How often the migration is polled at least. */
 #define SRC_POLL_MS 500
+/* How often, and how far apart, a completed migration's final figures are
+ * asked for again while QEMU still reports them as 0 (src_wait_final_stats). */
+#define SRC_FINAL_STATS_TRIES 50
+#define SRC_FINAL_STATS_WAIT_MS 10
 /* How long a cancelled migration may take to stop in QEMU. */
 #define SRC_CANCEL_WAIT_MS 10000
 /* The mirrors' overall limit to become ready (an abort ends it sooner). */
@@ -607,6 +612,62 @@ src_report_aborted(DomainObj *vm)
     return src_report_aborted_job(vm, JOB_OUT);
 }
 
+/* Whether the query-migrate answer MSTATS of a completed migration has
+ * QEMU's final figures. QEMU sets the status "completed" (and sends its
+ * MIGRATION event, which wakes src_wait_job at once) before its migration
+ * thread computes the total time and the downtime; a query in between
+ * reports both as 0. A real migration never takes 0 ms in all. */
+static gboolean
+src_stats_final(const QemuMonitorMigrationStats *mstats)
+{
+    return !(mstats->downtime_set && mstats->downtime == 0 && mstats->total_time == 0);
+}
+
+/* The migration of async JOB completed but QEMU's answer had no final
+ * figures yet: ask again, SRC_FINAL_STATS_WAIT_MS apart, until it has them
+ * (they come as soon as QEMU's migration thread gets the main lock). When
+ * they do not come, or QEMU cannot be asked, the downtime is left unknown
+ * rather than reported as 0. Best effort: the migration has completed
+ * whatever happens here, so the thread's error slot is left as it was. */
+static void
+src_wait_final_stats(DomainObj *vm, DomainAsyncJob job)
+{
+    QvirtError *saved = qvirt_error_save();
+    DomainJobStats *stats;
+
+    for (int i = 0; i < SRC_FINAL_STATS_TRIES; i++) {
+        QemuMonitorMigrationStats mstats = {0};
+        gboolean final;
+        int rc;
+
+        if (domain_job_wait_event(vm, qvirt_deadline_after_ms(SRC_FINAL_STATS_WAIT_MS)) < 0)
+            break;
+        SRC_MONITOR_JOB(vm, job, rc, qemu_monitor_json_query_migrate(mon, &mstats));
+        if (rc < 0) {
+            qemu_monitor_migration_stats_clear(&mstats);
+            break;
+        }
+        final =
+            mstats.status == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED && src_stats_final(&mstats);
+        if (final) {
+            QVIRT_DEBUG("domain '%s': final migration figures after %d more queries: "
+                        "downtime %llu ms, total %llu ms",
+                        domain_obj_get_name(vm), i + 1, mstats.downtime, mstats.total_time);
+            qemu_migration_progress_update(vm, &mstats);
+        }
+        qemu_monitor_migration_stats_clear(&mstats);
+        if (final) {
+            qvirt_error_restore(saved);
+            return;
+        }
+    }
+    QVIRT_WARN("domain '%s': QEMU gave no final downtime of the completed migration",
+               domain_obj_get_name(vm));
+    if ((stats = domain_job_current_stats(vm)))
+        stats->downtime_set = FALSE;
+    qvirt_error_restore(saved);
+}
+
 /* Watch the running migration of async JOB until it completes (0), fails
  * or is aborted (-1), or breaks off in post-copy (-1, with RUN->postcopy
  * set). */
@@ -629,6 +690,8 @@ src_wait_job(QemuDriver *driver, DomainObj *vm, DomainAsyncJob job, SrcRun *run)
 
         switch (mstats.status) {
         case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+            if (!src_stats_final(&mstats))
+                src_wait_final_stats(vm, job);
             qemu_monitor_migration_stats_clear(&mstats);
             return 0;
         case QEMU_MONITOR_MIGRATION_STATUS_FAILED:

@@ -3,8 +3,9 @@
  * progress mapping of qemu_migration_progress.c (a query-migrate reply from
  * the scripted fake QEMU turned into job statistics, and the MIGRATION /
  * MIGRATION_PASS events), and from qemu_migration_src.c: the tuning calls
- * (max speed and downtime, the switch to post-copy) and domjobabort
- * against the fake QEMU, the source lease (what a vanished client leaves
+ * (max speed and downtime, the switch to post-copy), domjobabort and the
+ * wait for a completed migration's final figures (downtime) against the
+ * fake QEMU, the source lease (what a vanished client leaves
  * behind in each phase), and the migration URIs Perform accepts. */
 #include <config.h>
 
@@ -16,6 +17,7 @@
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_domain_job.h"
 #include "qemu/qemu_migration.h"
+#include "qemu/qemu_migration_priv.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemumonitortest.h"
 #include "testutil.h"
@@ -676,6 +678,101 @@ test_start_post_copy(void)
     tune_dom_free(d);
 }
 
+/* query-migrate answers of a completed migration: QEMU's final figures,
+ * and what it says before its migration thread has computed them. */
+#define COMPLETED_EARLY                                                                            \
+    "{\"return\": {\"status\": \"completed\", \"total-time\": 0, \"downtime\": 0, "                \
+    "\"setup-time\": 4, \"ram\": {\"total\": 1000, \"remaining\": 0, "                             \
+    "\"transferred\": 1000}}}"
+#define COMPLETED_FINAL(downtime, total)                                                           \
+    "{\"return\": {\"status\": \"completed\", \"total-time\": " total ", \"downtime\": " downtime  \
+    ", \"setup-time\": 4, \"ram\": {\"total\": 1000, \"remaining\": 0, "                           \
+    "\"transferred\": 1000, \"mbps\": 800.5}}}"
+
+/* Run the source's wait on the fake QEMU of D (its script written) and
+ * return the job's statistics at the end. */
+static void
+wait_completed(TuneDom *d, DomainJobStats *ret_stats)
+{
+    DomainObj *vm = d->t->vm;
+
+    tune_dom_connect(d);
+    domain_obj_lock(vm);
+    g_assert_cmpint(qemu_migration_job_start(vm, DOMAIN_ASYNC_JOB_MIGRATION_OUT, 0), ==, 0);
+    g_assert_cmpint(qemu_migration_job_set_phase(vm, QEMU_MIGRATION_PHASE_PERFORM3), ==, 0);
+    qvirt_error_reset();
+    g_assert_cmpint(qemu_migration_src_wait_stream(NULL, vm, DOMAIN_ASYNC_JOB_MIGRATION_OUT), ==,
+                    0);
+    /* The migration completed: whatever happened after, no error is left. */
+    g_assert_null(qvirt_error_get_last());
+    domain_job_get_stats(vm, FALSE, ret_stats);
+    qemu_migration_job_finish(vm);
+    domain_obj_unlock(vm);
+}
+
+/* QEMU announces "completed" (and its MIGRATION event wakes the wait)
+ * before it has the total time and the downtime: both read 0 until then.
+ * The wait asks again until they are there, so that the downtime the job
+ * and the Perform cookie report is QEMU's, not 0. */
+static void
+test_wait_final_stats(void)
+{
+    TuneDom *d = tune_dom_new();
+    DomainJobStats stats;
+
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL, COMPLETED_EARLY);
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL, COMPLETED_EARLY);
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL, COMPLETED_FINAL("17", "900"));
+    wait_completed(d, &stats);
+    g_assert_cmpint(stats.status, ==, DOMAIN_JOB_STATUS_HYPERVISOR_COMPLETED);
+    g_assert_true(stats.downtime_set);
+    g_assert_cmpint(stats.downtime_ms, ==, 17);
+    g_assert_cmpuint(stats.mem_bps, ==, 100062500); /* 800.5 Mbit/s */
+    tune_dom_free(d);
+}
+
+/* Final figures at once (even a downtime of 0 with a total time): one
+ * query, the downtime as QEMU says. Without any downtime (an old QEMU, a
+ * short script): one query, no downtime. The fake QEMU fails the test on
+ * a query more than scripted. */
+static void
+test_wait_final_at_once(void)
+{
+    TuneDom *d = tune_dom_new();
+    DomainJobStats stats;
+
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL, COMPLETED_FINAL("0", "350"));
+    wait_completed(d, &stats);
+    g_assert_true(stats.downtime_set);
+    g_assert_cmpint(stats.downtime_ms, ==, 0);
+    tune_dom_free(d);
+
+    d = tune_dom_new();
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL,
+                             "{\"return\": {\"status\": \"completed\"}}");
+    wait_completed(d, &stats);
+    g_assert_false(stats.downtime_set);
+    tune_dom_free(d);
+}
+
+/* QEMU fails the query for the final figures: the migration still
+ * completed (0, no error left), and its downtime is unknown, not 0. */
+static void
+test_wait_final_unknown(void)
+{
+    TuneDom *d = tune_dom_new();
+    DomainJobStats stats;
+
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL, COMPLETED_EARLY);
+    qemu_monitor_test_expect(d->server, "query-migrate", NULL, COMPLETED_EARLY);
+    qemu_monitor_test_expect_error(d->server, "query-migrate", "GenericError", "injected failure");
+    wait_completed(d, &stats);
+    g_assert_cmpint(stats.status, ==, DOMAIN_JOB_STATUS_HYPERVISOR_COMPLETED);
+    g_assert_false(stats.downtime_set);
+    g_assert_cmpuint(stats.mem_processed, ==, 1000);
+    tune_dom_free(d);
+}
+
 static void
 test_abort(void)
 {
@@ -939,6 +1036,9 @@ main(int argc, char **argv)
     g_test_add_func("/qemumigration/uri", test_uris);
     g_test_add_func("/qemumigration/tuning/speed-downtime", test_tuning);
     g_test_add_func("/qemumigration/tuning/start-post-copy", test_start_post_copy);
+    g_test_add_func("/qemumigration/wait/final-stats", test_wait_final_stats);
+    g_test_add_func("/qemumigration/wait/final-at-once", test_wait_final_at_once);
+    g_test_add_func("/qemumigration/wait/final-unknown", test_wait_final_unknown);
     g_test_add_func("/qemumigration/abort", test_abort);
     g_test_add_func("/qemumigration/lease", test_lease);
     return g_test_run();
