@@ -35,13 +35,13 @@ TITLES = {
 # What explains a missed goal, from the profiles and the code (kept by hand;
 # printed only under a verdict that says "missed").
 CAUSES = {
-    "B1": "the thread hand-offs, not the daemon's code: a no-op call costs the daemon about "
-          "32,000 instructions (the profile below; about 10 µs), out of about 90 µs per call. "
-          "Each call goes from the event loop to a worker thread and its reply back through "
-          "the loop (two wake-ups), as in libvirt. Running cheap read-only calls inline on the "
-          "event loop would remove them; not done, because a call that blocked there would "
-          "stall every client. (The run before this one also zeroed a 64 KiB buffer per "
-          "reply, 66,000 instructions a call; replies now start in 8 KiB.)",
+    "B1": "the thread hand-off, not the daemon's code: a no-op call costs the daemon about "
+          "21,000 instructions (the profile below; a few µs) out of about 65 µs per call. Each "
+          "call still goes from the event loop to a worker thread, as in libvirt; the worker "
+          "now writes the reply itself on a plain socket (before, the reply went back through "
+          "the loop, and each reply zeroed a 64 KiB buffer: 90,000 instructions a call). "
+          "Running cheap read-only calls inline on the event loop would remove the last "
+          "hand-off; not done, because a call that blocked there would stall every client.",
     "B2": "the same thread hand-offs as B1, plus the driver call (the domain's mutex, no job).",
     "B3": "not established. qvirt's GetInfo, GetState and GetJobStats take no job, only the "
           "domain object's mutex (src/qemu/qemu_module.c), so they do not wait for the "
@@ -56,10 +56,13 @@ CAUSES = {
     "B8": "not profiled. qvirtd's idle RSS is about a third of libvirtd's, but what each "
           "defined domain and each running guest adds is of the same order in both daemons "
           "(see the rows), so the ratio moves away from 1/3 as domains and guests are added.",
-    "B10": "qvirt's destination often reports a downtime of 0 in its completed job stats "
-           "(see the notes; not yet explained), so its downtime column has fewer samples; the "
-           "wall time is dominated by QEMU's own convergence under TCG and varies with the "
-           "machine's load.",
+    "B10": "the downtime is QEMU's own figure (query-migrate on the source, carried to the "
+           "destination in the cookie); the daemon takes no part in the switch-over of a "
+           "migration without storage, so a few ms either way are the spread of QEMU under "
+           "TCG (see p10–p90). The wall time is dominated by QEMU's convergence and varies with "
+           "the machine's load. (Before commit 'migration: wait for QEMU's final figures' "
+           "qvirt's destination often reported a downtime of 0: QEMU 7.2 answers downtime 0 "
+           "right after its completion event.)",
     "B11": "not profiled. QEMU itself answers in under 1 ms (the raw column), so the rest is "
            "the daemon's: the RPC, the job bookkeeping, the status write that follows the "
            "job's end (see the profile for what a status write costs) and, for the "
