@@ -444,6 +444,10 @@ rpc_socket_read(RpcSocket *sock, void *buf, size_t len)
         return n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
         return RPC_IO_AGAIN;
+    /* A peer that closed with our data unread resets the connection: for
+     * RPC that is the end of the connection like any other. */
+    if (errno == ECONNRESET)
+        return 0;
     qvirt_report_system_error(errno, _("cannot read from connection with %s"),
                               rpc_socket_get_peer_name(sock));
     return RPC_IO_ERROR;
@@ -463,6 +467,11 @@ rpc_socket_write(RpcSocket *sock, const void *buf, size_t len)
         return n;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
         return RPC_IO_AGAIN;
+    if (errno == EPIPE || errno == ECONNRESET) {
+        qvirt_report_error(QVIRT_ERR_RPC, _("connection with %s was closed by the peer"),
+                           rpc_socket_get_peer_name(sock));
+        return RPC_IO_ERROR;
+    }
     qvirt_report_system_error(errno, _("cannot write to connection with %s"),
                               rpc_socket_get_peer_name(sock));
     return RPC_IO_ERROR;

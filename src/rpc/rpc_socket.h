@@ -6,13 +6,16 @@
  * - Every socket is non-blocking and close-on-exec. An RpcSocket owns its
  *   descriptor (and its TLS session) and closes it when freed; a UNIX
  *   listener also removes its path then, unless another socket replaced it.
- * - read/write return a byte count, 0 at end of file (read), RPC_IO_AGAIN
- *   when the socket is not ready, or RPC_IO_ERROR with an error reported.
- *   They never raise SIGPIPE.
+ * - read/write return a byte count, 0 at end of file (read; a reset by the
+ *   peer counts as one), RPC_IO_AGAIN when the socket is not ready, or
+ *   RPC_IO_ERROR with an error reported (RPC "closed by the peer" for a
+ *   write to a closed connection). They never raise SIGPIPE.
  * - Descriptors travel as libvirt sends them: after the packet, one
  *   sendmsg() per descriptor carrying one zero byte and SCM_RIGHTS. Only on
  *   UNIX sockets without TLS.
- * - One thread at a time per socket (the event loop's, in practice). */
+ * - One reading and one writing thread at a time per socket. A plain
+ *   socket may be read and written by two threads at once (rpc_conn.c
+ *   does); a TLS session is used by one thread at a time. */
 #pragma once
 
 #include <glib.h>
