@@ -226,6 +226,17 @@ qemu_driver_emit_lifecycle(QemuDriver *driver, DomainObj *vm, int type, int deta
 }
 
 void
+qemu_driver_set_state(QemuDriver *driver, DomainObj *vm, int state, int reason, int type,
+                      int detail)
+{
+    int old = vm->state;
+
+    domain_obj_set_state(vm, state, reason);
+    if (old != state)
+        qemu_driver_emit_lifecycle(driver, vm, type, detail);
+}
+
+void
 qemu_driver_emit_reboot(QemuDriver *driver, DomainObj *vm)
 {
     driver_emit(driver, vm, QV_DOMAIN_EVENT_ID_REBOOT, 0, 0);

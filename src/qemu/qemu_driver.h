@@ -151,6 +151,10 @@ void qemu_driver_prepare_domain(QemuDriver *driver, DomainObj *vm);
 /* Emit a lifecycle event of VM (locked). */
 void qemu_driver_emit_lifecycle(QemuDriver *driver, DomainObj *vm, int type, int detail);
 void qemu_driver_emit_reboot(QemuDriver *driver, DomainObj *vm);
+/* Set VM's (locked) run state to STATE/REASON; emit the lifecycle event
+ * TYPE/DETAIL only when the state itself changes. */
+void qemu_driver_set_state(QemuDriver *driver, DomainObj *vm, int state, int reason, int type,
+                           int detail);
 /* Take a transient domain that stopped out of the list (VM locked, a job
  * held and ended only afterwards, so that a thread waiting for the job sees
  * the domain gone from the list; the lock is dropped and taken back). */

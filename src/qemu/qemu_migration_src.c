@@ -258,18 +258,6 @@ qemu_migration_src_perform_cookie(DomainObj *vm, unsigned int flags, const char 
     return cookie;
 }
 
-/* Change VM's (locked) run state to STATE/REASON, emitting EVENT/DETAIL
- * when the state itself changes. */
-static void
-src_set_state(QemuDriver *driver, DomainObj *vm, int state, int reason, int event, int detail)
-{
-    int old = vm->state;
-
-    domain_obj_set_state(vm, state, reason);
-    if (old != state)
-        qemu_driver_emit_lifecycle(driver, vm, event, detail);
-}
-
 /* Resume VM (locked, the async job held) after a migration that did not
  * happen, when the job paused it or it was running at the start. */
 static void
@@ -292,8 +280,8 @@ src_resume(QemuDriver *driver, DomainObj *vm, gboolean was_running)
                     domain_obj_get_name(vm), qvirt_error_last_message());
     } else if (domain_obj_is_active(vm)) {
         jpriv->paused_by_job = FALSE;
-        src_set_state(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_MIGRATION_CANCELED,
-                      QV_DOMAIN_EVENT_RESUMED, QV_DOMAIN_EVENT_RESUMED_MIGRATED);
+        qemu_driver_set_state(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_MIGRATION_CANCELED,
+                              QV_DOMAIN_EVENT_RESUMED, QV_DOMAIN_EVENT_RESUMED_MIGRATED);
         if (qemu_process_save_status(driver, vm) < 0)
             QVIRT_WARN("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
     }
@@ -735,8 +723,9 @@ src_wait_job(QemuDriver *driver, DomainObj *vm, DomainAsyncJob job, SrcRun *run)
                 run->postcopy = TRUE;
                 QVIRT_INFO("domain '%s': migration switched to post-copy", domain_obj_get_name(vm));
                 if (vm->state == DOMAIN_STATE_PAUSED)
-                    src_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_POSTCOPY,
-                                  QV_DOMAIN_EVENT_SUSPENDED, QV_DOMAIN_EVENT_SUSPENDED_POSTCOPY);
+                    qemu_driver_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_POSTCOPY,
+                                          QV_DOMAIN_EVENT_SUSPENDED,
+                                          QV_DOMAIN_EVENT_SUSPENDED_POSTCOPY);
             }
             break;
         case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
@@ -850,8 +839,8 @@ src_pause(QemuDriver *driver, DomainObj *vm)
     if (rc < 0)
         return -1;
     qemu_domain_job_private(vm)->paused_by_job = TRUE;
-    src_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_MIGRATION,
-                  QV_DOMAIN_EVENT_SUSPENDED, QV_DOMAIN_EVENT_SUSPENDED_MIGRATED);
+    qemu_driver_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_MIGRATION,
+                          QV_DOMAIN_EVENT_SUSPENDED, QV_DOMAIN_EVENT_SUSPENDED_MIGRATED);
     return 0;
 }
 
@@ -1029,8 +1018,9 @@ qemu_migration_src_perform(QemuDriver *driver, DomainObj *vm, const char *dconnu
             QvirtError *saved = qvirt_error_save();
 
             if (vm->state == DOMAIN_STATE_PAUSED)
-                src_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_POSTCOPY_FAILED,
-                              QV_DOMAIN_EVENT_SUSPENDED, QV_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED);
+                qemu_driver_set_state(driver, vm, DOMAIN_STATE_PAUSED,
+                                      DOMAIN_PAUSED_POSTCOPY_FAILED, QV_DOMAIN_EVENT_SUSPENDED,
+                                      QV_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED);
             if (qemu_migration_job_set_phase(vm, QEMU_MIGRATION_PHASE_POSTCOPY_FAILED) < 0)
                 QVIRT_ERROR("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
             qvirt_error_restore(saved);

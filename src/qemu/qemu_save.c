@@ -71,17 +71,6 @@ save_close(int *fd)
     *fd = -1;
 }
 
-/* Change VM's state, emitting EVENT/DETAIL when the state itself changes. */
-static void
-save_set_state(QemuDriver *driver, DomainObj *vm, int state, int reason, int event, int detail)
-{
-    int old = vm->state;
-
-    domain_obj_set_state(vm, state, reason);
-    if (old != state)
-        qemu_driver_emit_lifecycle(driver, vm, event, detail);
-}
-
 /* ---- the stream into a descriptor ---- */
 
 /* Lift QEMU's bandwidth cap for the stream (or set save_max_bandwidth);
@@ -225,8 +214,8 @@ save_pause(QemuDriver *driver, DomainObj *vm)
     if (rc < 0)
         return -1;
     qemu_domain_job_private(vm)->paused_by_job = TRUE;
-    save_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_SAVE, QV_DOMAIN_EVENT_SUSPENDED,
-                   QV_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    qemu_driver_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_SAVE,
+                          QV_DOMAIN_EVENT_SUSPENDED, QV_DOMAIN_EVENT_SUSPENDED_PAUSED);
     return qemu_process_save_status(driver, vm);
 }
 
@@ -247,8 +236,8 @@ save_resume(QemuDriver *driver, DomainObj *vm)
         return;
     }
     jpriv->paused_by_job = FALSE;
-    save_set_state(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_SAVE_CANCELED,
-                   QV_DOMAIN_EVENT_RESUMED, QV_DOMAIN_EVENT_RESUMED_UNPAUSED);
+    qemu_driver_set_state(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_SAVE_CANCELED,
+                          QV_DOMAIN_EVENT_RESUMED, QV_DOMAIN_EVENT_RESUMED_UNPAUSED);
     if (qemu_process_save_status(driver, vm) < 0) {
         QVIRT_WARN("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
         qvirt_error_reset();
