@@ -429,7 +429,11 @@ qemu_driver_create(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 {
     int rc;
 
-    QEMU_CHECK_FLAGS(flags, QV_DOMAIN_START_PAUSED | QV_DOMAIN_START_FORCE_BOOT, -1);
+    /* BYPASS_CACHE applies to the managed save image's restore. */
+    QEMU_CHECK_FLAGS(flags,
+                     QV_DOMAIN_START_PAUSED | QV_DOMAIN_START_FORCE_BOOT |
+                         QV_DOMAIN_START_BYPASS_CACHE,
+                     -1);
     if (qemu_driver_lock_domain(vm) < 0)
         return -1;
     /* A managed save image is restored (qemu_save.h), else QEMU boots. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "qemu/qemu_dump.h"
+#include "util/cachedrop.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/log.h"
@@ -72,14 +73,6 @@ writer_close(int *fd)
     if (*fd >= 0)
         close(*fd);
     *fd = -1;
-}
-
-/* Flush what was written and drop it from the page cache. */
-static void
-writer_drop_cache(QemuDumpWriter *w)
-{
-    if (fdatasync(w->file_fd) == 0)
-        (void)posix_fadvise(w->file_fd, 0, 0, POSIX_FADV_DONTNEED);
 }
 
 /* How long to hold off before the next read so that the copy stays under
@@ -160,7 +153,7 @@ writer_thread(gpointer opaque)
         copied += (guint64)n;
         since_drop += (guint64)n;
         if (w->bypass_cache && since_drop >= WRITER_DROP_EVERY) {
-            writer_drop_cache(w);
+            (void)qvirt_fd_drop_cache(w->file_fd);
             since_drop = 0;
         }
         g_mutex_lock(&w->lock);
@@ -170,7 +163,7 @@ writer_thread(gpointer opaque)
     /* From now on QEMU's writes fail with EPIPE. */
     writer_close(&w->pipe_rd);
     if (eof && w->bypass_cache)
-        writer_drop_cache(w);
+        (void)qvirt_fd_drop_cache(w->file_fd);
     g_mutex_lock(&w->lock);
     w->bytes = copied;
     w->eof = eof;

@@ -24,6 +24,7 @@
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_save.h"
 #include "qemu/qemu_save_image.h"
+#include "util/cachedrop.h"
 #include "util/crashpoint.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -292,12 +293,15 @@ save_sync_unlocked(DomainObj *vm, int fd, const char *tmp, const char *dir_of)
 }
 
 /* Write the image of VM (locked, the SAVE job held, paused) into the
- * temporary file FD at TMP, then rename it to PATH. */
+ * temporary file FD at TMP, then rename it to PATH; with BYPASS_CACHE the
+ * file's pages leave the page cache as QEMU writes them. */
 static int
 save_write_image(QemuDriver *driver, DomainObj *vm, int fd, const char *tmp, const char *path,
-                 const char *xml, guint32 image_flags)
+                 const char *xml, guint32 image_flags, gboolean bypass_cache)
 {
+    QvirtCacheDropper *dropper = NULL;
     guint8 header[QEMU_SAVE_IMAGE_HEADER_LEN];
+    int rc;
     g_autofree guint8 *prefix = NULL;
     gsize prefix_len;
     struct stat st;
@@ -307,7 +311,11 @@ save_write_image(QemuDriver *driver, DomainObj *vm, int fd, const char *tmp, con
         qvirt_report_system_error(errno, _("cannot write save image '%s'"), tmp);
         return -1;
     }
-    if (qemu_save_migrate_to_fd(driver, vm, DOMAIN_ASYNC_JOB_SAVE, fd) < 0)
+    if (bypass_cache && !(dropper = qvirt_cache_dropper_start(fd)))
+        return -1;
+    rc = qemu_save_migrate_to_fd(driver, vm, DOMAIN_ASYNC_JOB_SAVE, fd);
+    qvirt_cache_dropper_stop(dropper);
+    if (rc < 0)
         return -1;
     if (fstat(fd, &st) < 0) {
         qvirt_report_system_error(errno, _("cannot read save image '%s'"), tmp);
@@ -328,6 +336,10 @@ save_write_image(QemuDriver *driver, DomainObj *vm, int fd, const char *tmp, con
     }
     if (save_sync_unlocked(vm, fd, tmp, NULL) < 0)
         return -1;
+    /* Synced just now: only clean pages are left to drop. */
+    if (bypass_cache && qvirt_fd_drop_cache_range(fd, st.st_size) < 0)
+        QVIRT_WARN("domain '%s': cannot drop save image '%s' from the page cache: %s",
+                   domain_obj_get_name(vm), tmp, g_strerror(errno));
     if (rename(tmp, path) < 0) {
         qvirt_report_system_error(errno, _("cannot rename save image '%s' to '%s'"), tmp, path);
         return -1;
@@ -382,7 +394,8 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
     }
     jpriv->partial_file = g_strdup(tmp);
     if (qemu_process_save_status(driver, vm) < 0 || save_pause(driver, vm) < 0 ||
-        save_write_image(driver, vm, fd, tmp, path, xml, image_flags) < 0)
+        save_write_image(driver, vm, fd, tmp, path, xml, image_flags,
+                         !!(flags & QV_DOMAIN_SAVE_BYPASS_CACHE)) < 0)
         goto error;
     save_close(&fd);
 
@@ -477,15 +490,21 @@ restore_def(const QemuSaveImage *image, const char *path, const char *dxml)
 }
 
 /* The restore's progress: QEMU reads the file through the same open file
- * description, so its offset is QEMU's read position. */
+ * description, so its offset is QEMU's read position. With BYPASS_CACHE
+ * the pages QEMU has read leave the page cache. */
 static void
-restore_progress(DomainObj *vm, int fd, const QemuSaveImage *image)
+restore_progress(DomainObj *vm, int fd, const QemuSaveImage *image, gboolean bypass_cache)
 {
     DomainJobStats *stats = domain_job_current_stats(vm);
     off_t pos = lseek(fd, 0, SEEK_CUR);
     guint64 done;
 
-    if (!stats || pos < 0)
+    if (pos < 0)
+        return;
+    /* QEMU has read up to POS; what lies beyond may be its read-ahead. */
+    if (bypass_cache)
+        (void)qvirt_fd_drop_cache_range(fd, pos);
+    if (!stats)
         return;
     done = (guint64)pos > image->stream_offset ? (guint64)pos - image->stream_offset : 0;
     done = MIN(done, image->stream_len);
@@ -518,7 +537,8 @@ restore_report_exit(DomainObj *vm, const char *path, off_t log_offset)
  * until it has loaded it; LOG_OFFSET: the end of QEMU's log when it
  * started. */
 static int
-restore_load(DomainObj *vm, int fd, const QemuSaveImage *image, const char *path, off_t log_offset)
+restore_load(DomainObj *vm, int fd, const QemuSaveImage *image, const char *path, off_t log_offset,
+             gboolean bypass_cache)
 {
     g_autofree char *uri = g_strdup_printf("fd:%s", RESTORE_FD_NAME);
     gint64 timeout_ms =
@@ -544,7 +564,7 @@ restore_load(DomainObj *vm, int fd, const QemuSaveImage *image, const char *path
 
         if (qemu_migration_dst_query(vm, DOMAIN_ASYNC_JOB_START, &status, &error) < 0)
             return domain_obj_is_active(vm) ? -1 : restore_report_exit(vm, path, log_offset);
-        restore_progress(vm, fd, image);
+        restore_progress(vm, fd, image, bypass_cache);
         switch (status) {
         case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
             return 0;
@@ -601,7 +621,10 @@ restore_locked(QemuDriver *driver, DomainObj *vm, int fd, const QemuSaveImage *i
     /* What QEMU writes from here on explains a load it gives up. */
     if (qemu_domain_private(vm)->log_path && stat(qemu_domain_private(vm)->log_path, &st) == 0)
         log_offset = st.st_size;
-    if (restore_load(vm, fd, image, path, log_offset) < 0)
+    rc = restore_load(vm, fd, image, path, log_offset, !!(flags & QV_DOMAIN_SAVE_BYPASS_CACHE));
+    if (flags & QV_DOMAIN_SAVE_BYPASS_CACHE)
+        (void)qvirt_fd_drop_cache_range(fd, (off_t)(image->stream_offset + image->stream_len));
+    if (rc < 0)
         goto error;
 
     if (flags & QV_DOMAIN_SAVE_RUNNING)
@@ -818,6 +841,8 @@ qemu_save_managed_start(QemuDriver *driver, DomainObj *vm, unsigned int start_fl
     vm->def = g_steal_pointer(&def);
     if (start_flags & QV_DOMAIN_START_PAUSED)
         flags |= QV_DOMAIN_SAVE_PAUSED;
+    if (start_flags & QV_DOMAIN_START_BYPASS_CACHE)
+        flags |= QV_DOMAIN_SAVE_BYPASS_CACHE;
     rc = restore_locked(driver, vm, fd, image, path, flags);
     save_close(&fd);
     if (rc < 0) {

@@ -13,10 +13,14 @@
 #   the save;
 # - save --paused, restore: the guest comes back paused, and resume lets
 #   the heartbeat go on;
+# - save --bypass-cache leaves the image out of the page cache, and
+#   restore --bypass-cache drops the pages it read (skipped where the file
+#   system does not drop pages on request); restore's completed job
+#   statistics give the whole stream as processed;
 # - save --xml stores the given definition of the same domain, which the
 #   restored guest runs; restore --xml naming another domain is refused;
 # - managed save with a daemon restart in between: dominfo shows the
-#   image, undefine is refused while it exists, start restores (heartbeat
+#   image, undefine is refused while it exists, start --bypass-cache restores (heartbeat
 #   continues) and removes the image; managedsave-remove makes start boot
 #   afresh; undefine --managed-save removes image and definition; a managed
 #   image that cannot be restored makes start fail with an error that says
@@ -109,6 +113,41 @@ expect_continued() {
     return 0
 }
 
+# stream_len FILE: the length of QEMU's stream that FILE's header gives.
+stream_len() {
+    python3 -c 'import struct,sys; print(struct.unpack_from("<Q", open(sys.argv[1], "rb").read(48), 40)[0])' "$1"
+}
+
+# expect_restore_stats FILE: the completed job of the restore from FILE
+# is a restore whose progress reached the whole of the image's stream.
+expect_restore_stats() {
+    local len
+    len=$(stream_len "$1")
+    mt_run mt_virsh a domjobinfo "$DOM" --completed --rawstats
+    grep -q '^operation: *3$' "$MT_OUT" ||
+        mt_fail "domjobinfo --completed does not show the restore: $(tr '\n' ' ' <"$MT_OUT")"
+    grep -q "^data_total: *$len\$" "$MT_OUT" && grep -q "^data_processed: *$len\$" "$MT_OUT" ||
+        mt_fail "the restore's progress is not the image's stream of $len bytes: $(tr '\n' ' ' <"$MT_OUT")"
+}
+
+# resident_bytes FILE: how much of FILE is in the page cache.
+resident_bytes() { fincore --bytes --noheadings --output RES "$1" 2>/dev/null | tr -d ' '; }
+
+# cache_drop_works: this folder's file system caches what is written and
+# drops it on request (a file system that does neither cannot show what
+# --bypass-cache does).
+cache_drop_works() {
+    local probe=$OUT/.cache-probe res
+    command -v fincore >/dev/null 2>&1 || return 1
+    head -c $((4 << 20)) /dev/urandom >"$probe"
+    res=$(resident_bytes "$probe")
+    python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.fdatasync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$probe"
+    [ "${res:-0}" -gt 0 ] && [ "$(resident_bytes "$probe")" = 0 ]
+    local ok=$?
+    rm -f "$probe"
+    return $ok
+}
+
 # ---- the daemon and the guest ----
 mt_begin "a session qvirtd starts and the test guest boots"
 if mt_daemon_start a; then
@@ -142,6 +181,7 @@ if mt_run mt_virsh a save "$DOM" "$f"; then
         expect_continued "after restore" "$mark" "${last:-0}"
         mt_run mt_virsh a domstate "$DOM" --reason
         grep -q 'running (restored)' "$MT_OUT" || mt_fail "the reason is not restored: $(cat "$MT_OUT")"
+        expect_restore_stats "$f"
     else
         mt_fail "virsh restore failed: $(cat "$MT_OUT")"
     fi
@@ -171,6 +211,37 @@ else
 fi
 rm -f "$f"
 mt_end
+
+# ---- --bypass-cache ----
+if ! cache_drop_works; then
+    mt_skip "save and restore --bypass-cache leave the image out of the page cache" \
+        "no fincore, or this file system does not drop pages on request"
+else
+    mt_begin "save and restore --bypass-cache leave the image out of the page cache"
+    f=$OUT/bypass.img
+    if mt_run mt_virsh a save "$DOM" "$f" --bypass-cache; then
+        expect_saved "after save --bypass-cache"
+        size=$(stat -c %s "$f")
+        res=$(resident_bytes "$f")
+        [ "${res:-$size}" -le $((size / 10)) ] ||
+            mt_fail "after save --bypass-cache ${res:-?} of $size bytes are in the page cache"
+        # Read into the cache: restore --bypass-cache drops it again.
+        cat "$f" >/dev/null
+        [ "$(resident_bytes "$f")" -gt $((size / 2)) ] || mt_fail "reading the image did not cache it"
+        if mt_run mt_virsh a restore "$f" --bypass-cache; then
+            expect_running "after restore --bypass-cache"
+            res=$(resident_bytes "$f")
+            [ "${res:-$size}" -le $((size / 10)) ] ||
+                mt_fail "after restore --bypass-cache ${res:-?} of $size bytes are in the page cache"
+        else
+            mt_fail "virsh restore --bypass-cache failed: $(cat "$MT_OUT")"
+        fi
+    else
+        mt_fail "virsh save --bypass-cache failed: $(cat "$MT_OUT")"
+    fi
+    rm -f "$f"
+    mt_end
+fi
 
 # ---- another definition in the image ----
 mt_begin "save --xml: the image holds the given definition; restore --xml of another domain is refused"
@@ -217,7 +288,7 @@ if mt_run mt_virsh a managedsave "$DOM"; then
     mt_run mt_virsh a dominfo "$DOM"
     grep -q '^Managed save: *yes' "$MT_OUT" || mt_fail "after the restart dominfo shows no managed save"
     mark=$(serial_mark)
-    if mt_run mt_virsh a start "$DOM"; then
+    if mt_run mt_virsh a start "$DOM" --bypass-cache; then
         expect_running "after start"
         expect_continued "after start from the managed image" "$mark" "${last:-0}"
         [ -e "$MANAGED" ] && mt_fail "the managed save image is still there after start"
