@@ -14,6 +14,7 @@ libqvirtqemu_la_SOURCES = \
 	src/qemu/qemu_conf.c src/qemu/qemu_conf.h src/qemu/qemu_driver.c src/qemu/qemu_driver.h \
 	src/qemu/qemu_process.c src/qemu/qemu_process.h src/qemu/qemu_process_priv.h \
 	src/qemu/qemu_process_events.c src/qemu/qemu_process_reconnect.c \
+	src/qemu/qemu_process_orphans.c \
 	src/qemu/qemu_blockjob.c src/qemu/qemu_blockjob.h src/qemu/qemu_blockjob_priv.h \
 	src/qemu/qemu_blockjob_start.c src/qemu/qemu_blockjob_disk.c \
 	src/qemu/qemu_domain_status.c src/qemu/qemu_domain_status.h \

@@ -7,7 +7,8 @@
  *     <migParams>...</migParams>
  *     <peer uri='qemu+tcp://dst/system'/>
  *     <pausedByJob/>
- *     <partialFile path='/var/lib/qvirt/qemu/save/.vm.save.XXXXXX'/>
+ *     <partialFile path='/var/lib/qvirt/qemu/save/.vm.save.XXXXXX'
+ *                  final='/var/lib/qvirt/qemu/save/vm.save' inode='1234'/>
  *   </job>
  *
  * Written in that order, each only when set; read strictly: an unknown
@@ -15,7 +16,10 @@
  * XML_ERROR naming the document. */
 #include <config.h>
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "qemu/qemu_domain_job.h"
 #include "util/error.h"
@@ -46,6 +50,7 @@ job_private_free(gpointer data, gpointer opaque)
     g_ptr_array_unref(priv->migrating_disks);
     g_free(priv->peer_uri);
     g_free(priv->partial_file);
+    g_free(priv->partial_final);
     g_free(priv);
 }
 
@@ -100,6 +105,10 @@ job_format_private(const DomainJobObj *job, GString *buf, int indent, gpointer o
     if (priv->partial_file) {
         g_string_append_printf(buf, "%*s<partialFile", indent, "");
         job_append_attr(buf, "path", priv->partial_file);
+        if (priv->partial_final) {
+            job_append_attr(buf, "final", priv->partial_final);
+            g_string_append_printf(buf, " inode='%" G_GUINT64_FORMAT "'", priv->partial_inode);
+        }
         g_string_append(buf, "/>\n");
     }
 }
@@ -226,8 +235,11 @@ job_parse_peer(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *where)
 static int
 job_parse_partial_file(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *where)
 {
-    static const char *const attrs[] = {"path", NULL};
+    static const char *const attrs[] = {"path", "final", "inode", NULL};
     g_autofree char *path = NULL;
+    g_autofree char *final = NULL;
+    unsigned long long inode = 0;
+    int rc;
 
     if (priv->partial_file) {
         qvirt_report_error(QVIRT_ERR_XML_ERROR, _("more than one <partialFile> in <job> of %s"),
@@ -244,7 +256,20 @@ job_parse_partial_file(QemuDomainJobPrivate *priv, xmlNodePtr node, const char *
                            where);
         return -1;
     }
+    final = qvirt_xml_prop(node, "final");
+    rc = qvirt_xml_prop_ullong(node, "inode", &inode);
+    if (rc == -2)
+        return -1;
+    if ((final != NULL) != (rc == 0) || (final && !g_path_is_absolute(final))) {
+        qvirt_report_error(QVIRT_ERR_XML_ERROR,
+                           _("<partialFile> in <job> of %s needs both an absolute 'final' and "
+                             "an 'inode', or neither"),
+                           where);
+        return -1;
+    }
     priv->partial_file = g_steal_pointer(&path);
+    priv->partial_final = g_steal_pointer(&final);
+    priv->partial_inode = inode;
     return 0;
 }
 
@@ -293,6 +318,43 @@ job_parse_private(DomainJobObj *job, xmlXPathContextPtr ctxt, xmlNodePtr node, g
     rc = qemu_migration_params_parse(ctxt, &priv->mig_params);
     ctxt->node = saved;
     return rc;
+}
+
+/* Remove PATH (WHAT names it for the log) for VM. */
+static int
+job_remove_file(DomainObj *vm, const char *path, const char *what)
+{
+    if (unlink(path) == 0) {
+        QVIRT_INFO("domain '%s': removed the %s '%s'", domain_obj_get_name(vm), what, path);
+        return 0;
+    }
+    if (errno == ENOENT)
+        return 0;
+    QVIRT_WARN("domain '%s': cannot remove the %s '%s': %s", domain_obj_get_name(vm), what, path,
+               g_strerror(errno));
+    return -1;
+}
+
+int
+qemu_domain_job_remove_partial_files(DomainObj *vm)
+{
+    QemuDomainJobPrivate *priv = qemu_domain_job_private(vm);
+    struct stat st;
+    int ret = 0;
+
+    if (priv->partial_file && job_remove_file(vm, priv->partial_file, "unfinished file") < 0)
+        ret = -1;
+    if (priv->partial_final && stat(priv->partial_final, &st) == 0) {
+        if ((guint64)st.st_ino != priv->partial_inode)
+            QVIRT_INFO("domain '%s': '%s' is not the unfinished file (another inode): kept",
+                       domain_obj_get_name(vm), priv->partial_final);
+        else if (job_remove_file(vm, priv->partial_final, "renamed unfinished file") < 0)
+            ret = -1;
+    }
+    g_clear_pointer(&priv->partial_file, g_free);
+    g_clear_pointer(&priv->partial_final, g_free);
+    priv->partial_inode = 0;
+    return ret;
 }
 
 static void

@@ -26,6 +26,8 @@ typedef struct {
     char *peer_uri;                  /* destination daemon of a p2p migration, or NULL */
     gboolean paused_by_job;          /* the job paused a running guest */
     char *partial_file;              /* a save's or dump's unfinished file, or NULL */
+    char *partial_final;             /* the name a save renames it to, or NULL */
+    guint64 partial_inode;           /* its inode: what a rename put there */
 } QemuDomainJobPrivate;
 
 /* VM's (locked) job private data, created on first use. The job's
@@ -34,6 +36,13 @@ QemuDomainJobPrivate *qemu_domain_job_private(DomainObj *vm);
 /* Fill the format/parse/reset/free callbacks of CB (save_status is left
  * alone). */
 void qemu_domain_job_set_callbacks(DomainJobCallbacks *cb);
+
+/* Remove the unfinished files the job of VM (locked) recorded: the
+ * partial file, and the final name when it holds the partial file's inode
+ * (a save renamed it; an earlier file of that name is left alone). Each
+ * failure is logged as a warning; returns -1 when one happened. The
+ * record is cleared either way. */
+int qemu_domain_job_remove_partial_files(DomainObj *vm);
 
 /* What error messages call the status document NODE belongs to:
  * "status file 'PATH'" when the document has a URL, else "the status XML

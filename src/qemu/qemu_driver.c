@@ -131,6 +131,8 @@ qemu_driver_start(QemuDriver *driver, gboolean autostart)
                                     &driver->status_hooks, qemu_domain_status_loaded, &load) < 0 ||
         domain_obj_list_load_configs(driver->domains, driver->config->config_dir) < 0)
         return -1;
+    /* QEMUs no status file accounts for: a daemon died while starting them. */
+    qemu_process_kill_orphans(driver->config);
     all = domain_obj_list_collect(driver->domains, 0, NULL);
     for (guint i = 0; all && i < all->len; i++) {
         DomainObj *vm = g_ptr_array_index(all, i);

@@ -450,6 +450,13 @@ dump_run(QemuDriver *driver, DomainObj *vm, const char *to, unsigned int dumpfor
         max_bps = (guint64)driver->config->save_max_bandwidth << 20;
     if (!(writer = qemu_dump_writer_new(to, !!(flags & QV_DUMP_BYPASS_CACHE), max_bps)))
         return -1;
+    if (qemu_dump_writer_get_temp_path(writer)) {
+        /* A named file: a restart must know it to remove it. */
+        qemu_domain_job_private(vm)->partial_file =
+            g_strdup(qemu_dump_writer_get_temp_path(writer));
+        if (qemu_process_save_status(driver, vm) < 0)
+            goto cleanup;
+    }
     if (!(flags & QV_DUMP_LIVE) && dump_pause(driver, vm) < 0)
         goto cleanup;
     QVIRT_INFO("domain '%s': dumping %s to '%s' (%s)", domain_obj_get_name(vm),
@@ -474,6 +481,7 @@ cleanup:
     domain_obj_unlock(vm);
     g_clear_pointer(&writer, qemu_dump_writer_free);
     domain_obj_lock(vm);
+    g_clear_pointer(&qemu_domain_job_private(vm)->partial_file, g_free);
     if (ret == 0 && (flags & QV_DUMP_CRASH)) {
         dump_crash(driver, vm);
         return 0;

@@ -71,6 +71,9 @@ int qemu_dump_writer_input_fd(QemuDumpWriter *w);
  * does it too). */
 void qemu_dump_writer_close_input(QemuDumpWriter *w);
 const char *qemu_dump_writer_get_path(QemuDumpWriter *w);
+/* The hidden named file the dump goes to on a file system without
+ * O_TMPFILE (the job records it, so a restart removes it), else NULL. */
+const char *qemu_dump_writer_get_temp_path(QemuDumpWriter *w);
 /* Stop copying: the copy thread closes the read end, so QEMU's writes fail
  * with EPIPE. Any thread; a no-op once the copy ended. */
 void qemu_dump_writer_cancel(QemuDumpWriter *w);

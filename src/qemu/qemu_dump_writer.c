@@ -9,8 +9,8 @@
  *   until qemu_dump_writer_commit() links it under a hidden temporary name
  *   and renames that over the target: a daemon killed meanwhile leaves no
  *   file at all. Filesystems without O_TMPFILE get a hidden named file
- *   (".NAME.XXXXXX") instead, removed on failure (but left behind if the
- *   daemon is killed).
+ *   (".NAME.XXXXXX") instead, removed on failure; the dump job records its
+ *   name, so recovery after a killed daemon removes it.
  * - Cancel closes the read end of the pipe (from the copy thread itself,
  *   so no descriptor number is reused under anyone's feet): QEMU's next
  *   write fails with EPIPE and its dump or migration ends with an error.
@@ -263,6 +263,12 @@ const char *
 qemu_dump_writer_get_path(QemuDumpWriter *w)
 {
     return w->path;
+}
+
+const char *
+qemu_dump_writer_get_temp_path(QemuDumpWriter *w)
+{
+    return w->tmp_path;
 }
 
 void

@@ -28,6 +28,7 @@
 #include "qemu/qemu_migration_port.h"
 #include "qemu/qemu_monitor_json.h"
 #include "qemu/qemu_process_priv.h"
+#include "util/crashpoint.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -722,6 +723,14 @@ qemu_process_start(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     priv->starting = TRUE;
     run = priv->run;
     priv->caps = qemu_caps_ref(caps);
+    qvirt_crash_point("qemu-spawn-unrecorded");
+    /* Recorded at once, before the QMP handshake (which may take long): a
+     * daemon killed from here on leaves a status file from which the next
+     * one finds this QEMU again, and kills it as an unfinished start
+     * (before this write, it kills it as an orphan: qemu_process_orphans.c). */
+    if (qemu_process_save_status(driver, vm) < 0)
+        goto error;
+    qvirt_crash_point("qemu-spawned");
 
     monitor_step = TRUE;
     if (start_connect(driver, vm, async_job) < 0)

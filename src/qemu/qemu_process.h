@@ -163,6 +163,12 @@ void qemu_process_run_work(gpointer job, gpointer opaque);
  * leave the domain shut off (QEMU gone) or without a monitor. */
 void qemu_process_reconnect(QemuDriver *driver, DomainObj *vm);
 
+/* At daemon start, after the status files were loaded: kill every QEMU a
+ * previous daemon spawned for a domain of CFG's folders but never recorded
+ * in a status file (see qemu_process_orphans.c for how one is known).
+ * Each kill is logged as a warning; never fails. */
+void qemu_process_kill_orphans(const QemuDriverConfig *cfg);
+
 /* Stop watching VM (locked) without touching QEMU: remove the exit watch,
  * close the monitors. For a driver that goes away. */
 void qemu_process_detach(DomainObj *vm);

@@ -465,7 +465,6 @@ recovery_resume_after(QemuDriver *driver, DomainObj *vm, DomainAsyncJob async, i
 static int
 recovery_cancel_save(QemuDriver *driver, DomainObj *vm)
 {
-    QemuDomainJobPrivate *jpriv = qemu_domain_job_private(vm);
     int ret = 0;
 
     if (recovery_cancel_migration(vm, DOMAIN_ASYNC_JOB_SAVE) < 0) {
@@ -480,13 +479,8 @@ recovery_cancel_save(QemuDriver *driver, DomainObj *vm)
     }
     /* The save's file (temporary, or renamed but the guest lives on): the
      * guest's state is the running QEMU's, so the image would be stale. */
-    if (jpriv->partial_file) {
-        QVIRT_INFO("domain '%s': removing the unfinished save image '%s'", domain_obj_get_name(vm),
-                   jpriv->partial_file);
-        if (qvirt_file_remove(jpriv->partial_file) < 0)
-            recovery_warn(vm, "remove the unfinished save image");
-        g_clear_pointer(&jpriv->partial_file, g_free);
-    }
+    if (qemu_domain_job_remove_partial_files(vm) < 0)
+        recovery_warn(vm, "remove the unfinished save image");
     recovery_end_job(vm, DOMAIN_JOB_STATUS_CANCELED,
                      _("the save was cancelled by recovery after a daemon restart"));
     return ret;
@@ -541,6 +535,9 @@ recovery_wait_dump(QemuDriver *driver, DomainObj *vm)
             break;
         }
     }
+    /* The dead daemon's copy thread was the only writer of the hidden
+     * named file (a file system without O_TMPFILE): it is garbage. */
+    (void)qemu_domain_job_remove_partial_files(vm);
     if (ret < 0)
         recovery_warn(vm, "see the dump end; the guest is left as it is");
     else if (recovery_resume_after(driver, vm, async, DOMAIN_PAUSED_DUMP) < 0)

@@ -299,6 +299,7 @@ static int
 save_write_image(QemuDriver *driver, DomainObj *vm, int fd, const char *tmp, const char *path,
                  const char *xml, guint32 image_flags, gboolean bypass_cache)
 {
+    QemuDomainJobPrivate *jpriv = qemu_domain_job_private(vm);
     QvirtCacheDropper *dropper = NULL;
     guint8 header[QEMU_SAVE_IMAGE_HEADER_LEN];
     int rc;
@@ -340,14 +341,20 @@ save_write_image(QemuDriver *driver, DomainObj *vm, int fd, const char *tmp, con
     if (bypass_cache && qvirt_fd_drop_cache_range(fd, st.st_size) < 0)
         QVIRT_WARN("domain '%s': cannot drop save image '%s' from the page cache: %s",
                    domain_obj_get_name(vm), tmp, g_strerror(errno));
+    /* A restart before QEMU is stopped resumes the guest, so the image
+     * must go then, renamed or not. The status names the file the rename
+     * makes by its inode before the rename: an earlier file of the name
+     * (a restart before the rename) is left alone. */
+    jpriv->partial_final = g_strdup(path);
+    jpriv->partial_inode = (guint64)st.st_ino;
+    if (qemu_process_save_status(driver, vm) < 0)
+        return -1;
     if (rename(tmp, path) < 0) {
         qvirt_report_system_error(errno, _("cannot rename save image '%s' to '%s'"), tmp, path);
         return -1;
     }
-    /* A restart from here on resumes the guest: the image must go then. */
-    g_free(qemu_domain_job_private(vm)->partial_file);
-    qemu_domain_job_private(vm)->partial_file = g_strdup(path);
-    if (qemu_process_save_status(driver, vm) < 0 || save_sync_unlocked(vm, fd, tmp, path) < 0)
+    qvirt_crash_point("save-renamed");
+    if (save_sync_unlocked(vm, fd, tmp, path) < 0)
         return -1;
     return 0;
 }
@@ -401,6 +408,7 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
 
     /* The image is complete: QEMU goes. */
     g_clear_pointer(&jpriv->partial_file, g_free);
+    g_clear_pointer(&jpriv->partial_final, g_free);
     jpriv->paused_by_job = FALSE;
     domain_job_complete_stats(vm, DOMAIN_JOB_STATUS_COMPLETED, NULL);
     qemu_process_stop(driver, vm, DOMAIN_SHUTOFF_SAVED, 0);
@@ -412,12 +420,8 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
 error:
     saved = qvirt_error_save();
     save_close(&fd);
-    if (jpriv && jpriv->partial_file) {
-        if (unlink(jpriv->partial_file) < 0 && errno != ENOENT)
-            QVIRT_WARN("domain '%s': cannot remove the unfinished save image '%s': %s",
-                       domain_obj_get_name(vm), jpriv->partial_file, g_strerror(errno));
-        g_clear_pointer(&jpriv->partial_file, g_free);
-    }
+    if (jpriv)
+        (void)qemu_domain_job_remove_partial_files(vm);
     save_resume(driver, vm);
     status = saved && saved->code == QVIRT_ERR_OPERATION_ABORTED ? DOMAIN_JOB_STATUS_CANCELED
                                                                  : DOMAIN_JOB_STATUS_FAILED;

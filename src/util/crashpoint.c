@@ -49,6 +49,9 @@ static const char *const crash_point_known[] = {
     "source-kill-before",
     "source-kill-after",
     "save-started",
+    "save-renamed",
+    "qemu-spawn-unrecorded",
+    "qemu-spawned",
     NULL,
 };
 

@@ -10,7 +10,10 @@
  * XML_ERROR naming the document. */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf/domain_job.h"
 #include "conf/domain_status.h"
@@ -62,6 +65,8 @@ assert_same_private(DomainObj *a, DomainObj *b)
     g_assert_cmpstr(pa->peer_uri, ==, pb->peer_uri);
     g_assert_cmpint(pa->paused_by_job, ==, pb->paused_by_job);
     g_assert_cmpstr(pa->partial_file, ==, pb->partial_file);
+    g_assert_cmpstr(pa->partial_final, ==, pb->partial_final);
+    g_assert_cmpuint(pa->partial_inode, ==, pb->partial_inode);
     qemu_migration_params_format(pa->mig_params, xa, 0);
     qemu_migration_params_format(pb->mig_params, xb, 0);
     g_assert_cmpstr(xa->str, ==, xb->str);
@@ -131,6 +136,53 @@ test_fixture_content(void)
     domain_obj_unlock(vm);
 }
 
+/* Removal of the recorded files: the partial file always, the final name
+ * only while it holds the recorded inode. */
+static void
+test_remove_partial_files(void)
+{
+    g_autofree char *path = qvirt_test_srcpath("qemumigration/data/status-migration-in.xml");
+    g_autoptr(DomainObj) vm = domain_status_parse_file(path, &test_hooks, NULL);
+    g_autofree char *dir = g_dir_make_tmp("qvirt-test-jobpriv-XXXXXX", NULL);
+    g_autofree char *tmp = g_build_filename(dir, ".img.XXXXXX", NULL);
+    g_autofree char *final = g_build_filename(dir, "img", NULL);
+    QemuDomainJobPrivate *priv;
+    struct stat st;
+
+    g_assert_nonnull(vm);
+    g_assert_nonnull(dir);
+    domain_obj_lock(vm);
+    priv = qemu_domain_job_private(vm);
+
+    /* Before the rename: the final name holds an earlier file. */
+    g_assert_true(g_file_set_contents(tmp, "new", -1, NULL));
+    g_assert_true(g_file_set_contents(final, "earlier", -1, NULL));
+    g_assert_cmpint(stat(tmp, &st), ==, 0);
+    priv->partial_file = g_strdup(tmp);
+    priv->partial_final = g_strdup(final);
+    priv->partial_inode = (guint64)st.st_ino;
+    g_assert_cmpint(qemu_domain_job_remove_partial_files(vm), ==, 0);
+    g_assert_false(g_file_test(tmp, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(final, G_FILE_TEST_EXISTS));
+    g_assert_null(priv->partial_file);
+    g_assert_null(priv->partial_final);
+
+    /* After the rename: the final name is the recorded inode. */
+    g_assert_true(g_file_set_contents(tmp, "new", -1, NULL));
+    g_assert_cmpint(stat(tmp, &st), ==, 0);
+    g_assert_cmpint(rename(tmp, final), ==, 0);
+    priv->partial_file = g_strdup(tmp);
+    priv->partial_final = g_strdup(final);
+    priv->partial_inode = (guint64)st.st_ino;
+    g_assert_cmpint(qemu_domain_job_remove_partial_files(vm), ==, 0);
+    g_assert_false(g_file_test(final, G_FILE_TEST_EXISTS));
+
+    /* Nothing recorded: nothing to do. */
+    g_assert_cmpint(qemu_domain_job_remove_partial_files(vm), ==, 0);
+    domain_obj_unlock(vm);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 /* Built in code: format -> parse -> format. */
 static void
 test_round_trip_built(void)
@@ -150,6 +202,8 @@ test_round_trip_built(void)
     priv->peer_uri = g_strdup("qemu+ssh://root@dst/system");
     priv->paused_by_job = TRUE;
     priv->partial_file = g_strdup("/var/lib/save/.a&b.save.XyZ123");
+    priv->partial_final = g_strdup("/var/lib/save/a&b.save");
+    priv->partial_inode = G_MAXUINT64;
     qemu_migration_params_set_tls(priv->mig_params, "qvirt-migrate-tls", "host'\"&<>");
     qemu_migration_params_set_cap(priv->mig_params, "compress", TRUE);
     qemu_migration_params_set_int(priv->mig_params, "max-bandwidth", G_MAXINT64);
@@ -157,7 +211,8 @@ test_round_trip_built(void)
     g_assert_nonnull(xml);
     g_assert_nonnull(strstr(xml, "    <disk dev='vd&lt;x&gt;' migrating='yes'/>\n"));
     g_assert_nonnull(strstr(
-        xml, "    <pausedByJob/>\n    <partialFile path='/var/lib/save/.a&amp;b.save.XyZ123'/>\n"
+        xml, "    <pausedByJob/>\n    <partialFile path='/var/lib/save/.a&amp;b.save.XyZ123' "
+             "final='/var/lib/save/a&amp;b.save' inode='18446744073709551615'/>\n"
              "  </job>\n"));
 
     back = domain_status_parse_string(xml, "built", &test_hooks, NULL);
@@ -225,6 +280,17 @@ static const BadJob bad_jobs[] = {
      "more than one <partialFile> in <job> of @WHERE@"},
     {"partial-attr", "<partialFile path='/a' size='1'/>",
      "unexpected attribute 'size' of <partialFile> in <job> of @WHERE@"},
+    {"partial-final-no-inode", "<partialFile path='/a' final='/b'/>",
+     "<partialFile> in <job> of @WHERE@ needs both an absolute 'final' and an 'inode', or "
+     "neither"},
+    {"partial-inode-no-final", "<partialFile path='/a' inode='3'/>",
+     "<partialFile> in <job> of @WHERE@ needs both an absolute 'final' and an 'inode', or "
+     "neither"},
+    {"partial-final-relative", "<partialFile path='/a' final='b' inode='3'/>",
+     "<partialFile> in <job> of @WHERE@ needs both an absolute 'final' and an 'inode', or "
+     "neither"},
+    {"partial-inode-bad", "<partialFile path='/a' final='/b' inode='-1'/>",
+     "invalid value '-1' for attribute 'inode' of <partialFile>: expected an unsigned integer"},
     {"migparams-twice", "<migParams/><migParams/>", "more than one <migParams> in @WHERE@"},
     {"migparams-attr", "<migParams version='1'/>",
      "unexpected attribute 'version' of <migParams> in @WHERE@"},
@@ -327,6 +393,7 @@ test_jobpriv_register(void)
     g_test_add_func("/qemumigration/jobpriv/fixture-content", test_fixture_content);
     g_test_add_func("/qemumigration/jobpriv/round-trip-built", test_round_trip_built);
     g_test_add_func("/qemumigration/jobpriv/empty", test_empty_private);
+    g_test_add_func("/qemumigration/jobpriv/remove-partial-files", test_remove_partial_files);
     for (size_t i = 0; i < G_N_ELEMENTS(bad_jobs); i++) {
         g_autofree char *path = g_strdup_printf("/qemumigration/jobpriv/bad/%s", bad_jobs[i].name);
 

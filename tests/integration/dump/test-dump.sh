@@ -22,7 +22,8 @@
 #   runs on, no job left;
 # - bad requests fail and leave no file: mutually exclusive flags, a
 #   format without --memory-only, a format QEMU does not offer
-#   (kdump-lzo), a missing folder;
+#   (kdump-lzo), a missing folder, win-dmp of a Linux guest (QEMU's
+#   reason is given);
 # - --crash leaves the domain shut off with reason crashed and no QEMU.
 # Every daemon and QEMU started is stopped by PID at exit (lib.sh). A
 # failed run keeps its logs in tests/integration/dump/test-dump.logs under
@@ -274,6 +275,13 @@ grep -q "kdump-lzo" "$MT_OUT" ||
     mt_fail "the refusal of kdump-lzo does not name it: $(cat "$MT_OUT")"
 mt_run mt_virsh a dump "$DOM" "$OUT/missing/core" --memory-only &&
     mt_fail "a dump into a missing folder succeeded"
+# QEMU offers win-dmp, but finds no Windows kernel in this guest's memory.
+if mt_run mt_virsh a dump "$DOM" "$OUT/core.bad" --memory-only --format win-dmp; then
+    mt_fail "a win-dmp dump of a Linux guest succeeded"
+else
+    grep -q "win-dump" "$MT_OUT" ||
+        mt_fail "the win-dmp failure does not give QEMU's reason: $(cat "$MT_OUT")"
+fi
 expect_no_files "a refused dump"
 expect_running_on "after refused dumps"
 expect_no_job "after refused dumps"

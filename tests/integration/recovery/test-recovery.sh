@@ -184,7 +184,7 @@ rc_guest() {
 # the modes: client (the client drives) and p2p (the source daemon drives).
 RC_SRC_POINTS="migration-out-begin3 migration-out-perform3 migrate-before migrate-after
     migration-out-perform3_done migration-out-confirm3 source-kill-before source-kill-after"
-RC_DST_POINTS="migration-in-prepare migration-in-finish3 dst-cont-before dst-cont-after"
+RC_DST_POINTS="migration-in-prepare qemu-spawn-unrecorded qemu-spawned migration-in-finish3 dst-cont-before dst-cont-after"
 RC_STORAGE_POINTS="mirrors-ready migrate-continue-before migrate-continue-after"
 # The default subset: every point once in client mode, the points where
 # the two modes differ most in p2p mode, and two of the storage points.

@@ -13,10 +13,18 @@
 # the target folder, the definition is kept (persistent), no job is left
 # (domjobinfo), and the guest's heartbeat continues from where it was:
 # - save with QVIRT_CRASH_POINT=save-started: the daemon ends itself right
-#   after QEMU started streaming into the save file;
+#   after QEMU started streaming into the save file; an earlier file of the
+#   target's name is left as it was;
+# - save with QVIRT_CRASH_POINT=save-renamed: the daemon ends itself right
+#   after the complete image got the target's name, before QEMU was
+#   stopped; the image goes (the guest runs on, so it would be stale);
 # - kill -9 of the daemon during a (throttled) save, once it made progress;
 # - kill -9 of the daemon during a memory-only ELF dump, once it made
-#   progress.
+#   progress;
+# - start with QVIRT_CRASH_POINT=qemu-spawn-unrecorded (QEMU spawned, no
+#   status file yet) and =qemu-spawned (status file written, no QMP
+#   handshake yet): the restarted daemon kills that QEMU (an orphan, or an
+#   unfinished start), the domain is shut off and stays defined.
 # Every daemon and QEMU started is stopped by PID at exit (lib.sh). A
 # failed run keeps its logs in tests/integration/recovery/
 # test-save-dump-recovery.logs under make check.
@@ -140,18 +148,40 @@ if ! mt_end; then
     exit 1
 fi
 
-# ---- (a) save-started ----
-mt_begin "save: the daemon dies at crash point save-started; restarted, the guest runs, no file"
-sd_before
-if sd_restart save-started; then
+# sd_crash_save POINT: save into $OUT/$DOM.save with the daemon armed to
+# die at POINT, see it die there, and start it again.
+sd_crash_save() {
+    local point=$1 pid
+    sd_restart "$point" || return 1
     pid=$(sd_pid)
     mt_run mt_virsh a save "$DOM" "$OUT/$DOM.save" &&
         mt_fail "the save succeeded although the daemon was to die"
-    sd_wait_gone "$pid" && grep -q "crash point 'save-started' reached" "$(mt_log a)" ||
-        mt_fail "the daemon did not die at save-started"
-    sd_start && sd_check_after "save-started"
+    sd_wait_gone "$pid" && grep -q "crash point '$point' reached" "$(mt_log a)" ||
+        mt_fail "the daemon did not die at $point"
+    sd_start
+}
+
+# ---- (a) save-started ----
+mt_begin "save: the daemon dies at crash point save-started; restarted, the guest runs, no file; an earlier file of the name stays"
+sd_before
+echo "an earlier file" >"$OUT/$DOM.save"
+if sd_crash_save save-started; then
+    [ "$(cat "$OUT/$DOM.save" 2>/dev/null)" = "an earlier file" ] ||
+        mt_fail "the earlier file of the target's name was removed or changed"
+    rm -f "$OUT/$DOM.save"
+    sd_check_after "save-started"
     grep -q "recovering job 'save'" "$(mt_log a)" ||
         mt_fail "the restarted daemon logged no recovery of the save job"
+fi
+mt_end
+
+# ---- (a2) save-renamed ----
+mt_begin "save: the daemon dies at crash point save-renamed; restarted, the renamed image is removed, the guest runs"
+sd_before
+if sd_crash_save save-renamed; then
+    sd_check_after "save-renamed"
+    grep -q "removed the renamed unfinished file '$OUT/$DOM.save'" "$(mt_log a)" ||
+        mt_fail "the restarted daemon logged no removal of the renamed image"
 fi
 mt_end
 
@@ -192,3 +222,25 @@ if sd_start; then
         mt_fail "the restarted daemon logged no recovery of the dump job"
 fi
 mt_end
+
+# ---- (d) the daemon dies right after spawning QEMU for a start ----
+for point in qemu-spawn-unrecorded qemu-spawned; do
+    mt_begin "start: the daemon dies at crash point $point; restarted, it kills that QEMU, the domain is shut off"
+    mt_virsh a domstate "$DOM" 2>/dev/null | grep -q 'shut off' ||
+        mt_run mt_virsh a destroy "$DOM" || mt_fail "destroy failed: $(cat "$MT_OUT")"
+    if sd_restart "$point"; then
+        pid=$(sd_pid)
+        mt_run mt_virsh a start "$DOM" && mt_fail "the start succeeded although the daemon was to die"
+        sd_wait_gone "$pid" && grep -q "crash point '$point' reached" "$(mt_log a)" ||
+            mt_fail "the daemon did not die at $point"
+        mt_has_qemu a || mt_fail "the dead daemon left no QEMU behind: the case proves nothing"
+        if sd_start; then
+            mt_wait_cond 30 mt_no_qemu a ||
+                mt_fail "after the restart QEMU $(mt_qemu_pids a/ | tr '\n' ' ')still runs"
+            [ "$(sd_state)" = "shut off" ] || mt_fail "the domain is '$(sd_state)', not shut off"
+            mt_virsh a list --all --persistent --name 2>/dev/null | grep -qx "$DOM" ||
+                mt_fail "the definition is gone"
+        fi
+    fi
+    mt_end
+done
