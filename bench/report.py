@@ -52,10 +52,16 @@ CAUSES = {
     "B7": "define: qvirt writes each definition atomically with fsync of the file and of its "
           "folder (`qvirt_file_write_atomic`, src/util/files.c), so the figure is bounded by "
           "the disk's flush latency, as libvirt's is. listAllDomains + state of 500 is 501 "
-          "round trips, bounded by the per-call cost of B1.",
-    "B8": "not profiled. qvirtd's idle RSS is about a third of libvirtd's, but what each "
-          "defined domain and each running guest adds is of the same order in both daemons "
-          "(see the rows), so the ratio moves away from 1/3 as domains and guests are added.",
+          "round trips, bounded by the per-call cost of B1; with only 5 samples of 500 calls "
+          "each its median moves with the machine's noise (0.77 and 1.06 of libvirt in two "
+          "full runs on the same day), and the wide p10-p90 spread of qvirt's samples says so.",
+    "B8": "qvirtd's idle RSS is about a third of libvirtd's. The first QEMU start probes the "
+          "binary, and parsing QEMU's QMP schema left about 4.5 MiB of freed heap resident; "
+          "qvirtd now gives freed heap back to the kernel (malloc_trim, src/util/memtrim.c) "
+          "after a capability probe and after loading every domain at start, which brought "
+          "'10 running' from 0.56 to 0.30 of libvirt. What each defined domain adds is its "
+          "definition kept in memory, of the same order in both daemons, so the ratio moves "
+          "away from 1/3 as domains are defined.",
     "B10": "the downtime is QEMU's own figure (query-migrate on the source, carried to the "
            "destination in the cookie); the daemon takes no part in the switch-over of a "
            "migration without storage, so a few ms either way are the spread of QEMU under "

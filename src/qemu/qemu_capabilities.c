@@ -15,6 +15,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/log.h"
+#include "util/memtrim.h"
 #include "util/process.h"
 #include "util/threads.h"
 #include "util/xml.h"
@@ -1029,6 +1030,10 @@ qemu_caps_cache_lookup(QemuCapsCache *cache, const char *binary)
             qvirt_error_reset();
         }
     }
+    /* The probe or the cache file's parse left megabytes of freed JSON
+     * and XML behind (the QMP schema alone is several). */
+    g_clear_pointer(&xml, g_free);
+    qvirt_memory_trim();
     g_hash_table_replace(cache->entries, g_strdup(binary), caps);
 
 found:

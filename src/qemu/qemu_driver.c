@@ -14,6 +14,7 @@
 #include "qemu/qemu_save.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/memtrim.h"
 
 #define QVIRT_FROM_THIS QVIRT_FROM_QEMU
 
@@ -153,6 +154,8 @@ qemu_driver_start(QemuDriver *driver, gboolean autostart)
 
     if (autostart)
         driver_autostart(driver);
+    /* Parsing every status and definition freed as much as it keeps. */
+    qvirt_memory_trim();
     return 0;
 }
 

@@ -12,9 +12,7 @@
  * qemu_process.h. */
 #include <config.h>
 
-#include <dirent.h>
-#include <errno.h>
-#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,8 +26,6 @@
 
 QVIRT_LOG_INIT("qemu.process.orphans");
 
-/* How long a killed orphan may take to go. */
-#define ORPHAN_KILL_WAIT_MS 10000
 /* A command line longer than this is not one qvirt wrote for QEMU. */
 #define ORPHAN_CMDLINE_MAX (1024 * 1024)
 
@@ -115,10 +111,19 @@ orphans_kill(pid_t pid, const char *name)
 void
 qemu_process_kill_orphans(const QemuDriverConfig *cfg)
 {
-    g_autoptr(GHashTable) accounted = orphans_accounted_names(cfg->state_dir);
-    g_autofree char *prefix = g_build_filename(cfg->lib_dir, "domain-", NULL);
-    g_autoptr(GDir) proc_dir = g_dir_open("/proc", 0, NULL);
+    g_autoptr(GHashTable) accounted = NULL;
+    g_autofree char *lib_dir = realpath(cfg->lib_dir, NULL);
+    g_autofree char *prefix = NULL;
+    g_autoptr(GDir) proc_dir = NULL;
     const char *entry;
+
+    /* No lib folder yet: no QEMU was ever started from it. The kernel
+     * gives working folders resolved, so the prefix is too. */
+    if (!lib_dir)
+        return;
+    accounted = orphans_accounted_names(cfg->state_dir);
+    prefix = g_build_filename(lib_dir, "domain-", NULL);
+    proc_dir = g_dir_open("/proc", 0, NULL);
 
     while (proc_dir && (entry = g_dir_read_name(proc_dir))) {
         g_autofree char *cwd_link = NULL;

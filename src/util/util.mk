@@ -6,6 +6,7 @@ libqvirtutil_la_SOURCES = \
 	src/util/workerpool.c src/util/workerpool.h \
 	src/util/files.c src/util/files.h src/util/files_priv.h \
 	src/util/cachedrop.c src/util/cachedrop.h \
+	src/util/memtrim.c src/util/memtrim.h \
 	src/util/threads.c src/util/threads.h \
 	src/util/uuid.c src/util/uuid.h src/util/strnum.c src/util/strnum.h \
 	src/util/xml.c src/util/xml.h src/util/json.c src/util/json.h \
