@@ -53,6 +53,14 @@ def log(msg):
 UNLIMITED_MIB = 1 << 20          # MiB/s, as VIR_MIGRATE_PARAM_BANDWIDTH
 MIGRATION_TIMEOUT = 90           # s; a migration that does not converge is aborted
 
+# The status calls of B2 and B3: (metric name, libvirt call, raw QMP command).
+STATUS_CALLS = [("GetInfo (raw: query-status)", lambda d: d.info(),
+                 '{"execute":"query-status"}'),
+                ("GetState (raw: query-status)", lambda d: d.state(),
+                 '{"execute":"query-status"}'),
+                ("GetJobStats (raw: query-migrate)", lambda d: d.jobStats(),
+                 '{"execute":"query-migrate"}')]
+
 FULL = dict(warm=2, b1_k=300, b1_n=20, b2_k=200, b2_n=12, b4_k=50, b4_n=10, b5_n=12,
             b7_count=500, b7_n=5, b9_small=10, b9_big=100, b9_n=5,
             b10_n=6, b10_dirty=64, b3_n=5, b3_window_k=0.5, b11_n=10,
@@ -235,15 +243,9 @@ class Bench:
 
     def b2(self):
         k = self.cfg["b2_k"]
-        calls = [("GetInfo (raw: query-status)", lambda d: d.info(),
-                  '{"execute":"query-status"}'),
-                 ("GetState (raw: query-status)", lambda d: d.state(),
-                  '{"execute":"query-status"}'),
-                 ("GetJobStats (raw: query-migrate)", lambda d: d.jobStats(),
-                  '{"execute":"query-migrate"}')]
         systems = self.kinds + ["raw"]
         for i in self.rounds(self.cfg["b2_n"]):
-            for name, fn, qmpcmd in calls:
+            for name, fn, qmpcmd in STATUS_CALLS:
                 for s in self.order(systems, i):
                     if s == "raw":
                         q = self.raw_idle.qmp
@@ -447,8 +449,8 @@ class Bench:
     def migrate_daemon(self, k, params_extra=None):
         src = self.mig_where[k]
         dst = 1 - src
-        sd, sc = self.pair[k][src]
-        dd, dc = self.pair[k][dst]
+        _, sc = self.pair[k][src]
+        _, dc = self.pair[k][dst]
         dom = sc.lookupByName("mig")
         params = {}
         if k != "qvirt":
@@ -501,7 +503,7 @@ class Bench:
                     if down is not None:
                         self.res.add("B10", "downtime (as reported)", s, float(down), "ms")
 
-    def b10_raw(self, bandwidth=None, cancel_after=None):
+    def b10_raw(self):
         src = self.raw_src
         port = self.next_port()
         dst = self.new_raw(self.uniq("mig"), dirty_mb=self.cfg["b10_dirty"],
@@ -536,17 +538,11 @@ class Bench:
     def b3(self):
         k = self.cfg["b3_window_k"]
         systems = self.kinds + ["raw"]
-        calls = [("GetInfo (raw: query-status)", lambda d: d.info(),
-                  '{"execute":"query-status"}'),
-                 ("GetState (raw: query-status)", lambda d: d.state(),
-                  '{"execute":"query-status"}'),
-                 ("GetJobStats (raw: query-migrate)", lambda d: d.jobStats(),
-                  '{"execute":"query-migrate"}')]
 
         def rates(s, target):
             """Calls per second of each call over a window of k seconds."""
             out = []
-            for name, fn, qmpcmd in calls:
+            for name, fn, qmpcmd in STATUS_CALLS:
                 t0 = now()
                 count = 0
                 while now() - t0 < k:
@@ -676,6 +672,7 @@ class Bench:
     def b12_starts_b9(self, sysd, conn):
         started = {k: 0 for k in self.kinds}
         prev = 0
+        b9_small_done = False
         for s in self.kinds:   # warm-up: the first start of a daemon probes QEMU
             self.start_paused(conn[s], "warm")
             conn[s].lookupByName("warm").destroy()
@@ -687,8 +684,8 @@ class Bench:
                     self.res.add("B12", "start paused (-S), guests %d..%d, per start"
                                  % (prev + 1, stage), s, dt * 1000, "ms")
             prev = stage
-            if stage >= self.cfg["b9_small"] and "b9a" not in self.__dict__:
-                self.b9a = True
+            if stage >= self.cfg["b9_small"] and not b9_small_done:
+                b9_small_done = True
                 self.grow(conn, started, self.cfg["b9_small"])
                 for k in self.kinds:
                     self.res.add("B8", "RSS with %d running (paused) guests"

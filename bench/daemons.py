@@ -131,6 +131,10 @@ class Daemon:
                 # Bounded poll: a daemon's readiness has no other signal here.
                 time.sleep(0.002)
 
+    def start(self):
+        self.spawn()
+        return self.wait_serving()
+
     def stop(self):
         if self.pid:
             stop_pid(self.pid)
@@ -165,7 +169,6 @@ class Qvirtd(Daemon):
             f.write("[qemu]\nmigration_port_min = %d\nmigration_port_max = %d\n"
                     % (port_lo, port_lo + 9))
         self.uri = "qemu+unix:///session?socket=%s/run/qvirt/qvirt-sock" % d
-        self.run_dir = os.path.join(d, "run")
 
     def env(self):
         d = self.dir
@@ -185,10 +188,6 @@ class Qvirtd(Daemon):
             self.record_pid()
         if r.returncode != 0:
             raise RuntimeError("qvirtd %s did not start: %s" % (self.name, r.stderr.decode()))
-
-    def start(self):
-        self.spawn()
-        return self.wait_serving()
 
     def serial_path(self, dom):
         return "%s/state/qvirt/lib/qemu/domain-%s/console.log" % (self.dir, dom)
@@ -252,10 +251,6 @@ class Libvirtd(Daemon):
         with open(pf) as f:
             self.pid = int(f.read().split()[0])
         self.record_pid()
-
-    def start(self):
-        self.spawn()
-        return self.wait_serving()
 
     def serial_path(self, dom):
         return "%s/%s.console.log" % (self.dir, dom)

@@ -16,12 +16,6 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_REMOTE
 
-static const char *
-bj_opt(remote_string s)
-{
-    return s ? *s : NULL;
-}
-
 static int
 block_pull(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args, void *ret G_GNUC_UNUSED)
 {
@@ -38,7 +32,9 @@ block_rebase(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args,
     remote_domain_block_rebase_args *a = args;
     g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
-    return dom ? qv_domain_block_rebase(dom, a->path, bj_opt(a->base), a->bandwidth, a->flags) : -1;
+    return dom ? qv_domain_block_rebase(dom, a->path, remote_dispatch_opt_string(a->base),
+                                        a->bandwidth, a->flags)
+               : -1;
 }
 
 static int
@@ -50,8 +46,8 @@ block_commit(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args,
 
     if (!dom)
         return -1;
-    return qv_domain_block_commit(dom, a->disk, bj_opt(a->base), bj_opt(a->top), a->bandwidth,
-                                  a->flags);
+    return qv_domain_block_commit(dom, a->disk, remote_dispatch_opt_string(a->base),
+                                  remote_dispatch_opt_string(a->top), a->bandwidth, a->flags);
 }
 
 static int

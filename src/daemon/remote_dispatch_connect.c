@@ -91,7 +91,7 @@ connect_get_max_vcpus(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void 
     g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
     int n;
 
-    if (!conn || (n = qv_connect_get_max_vcpus(conn, a->type ? *a->type : NULL)) < 0)
+    if (!conn || (n = qv_connect_get_max_vcpus(conn, remote_dispatch_opt_string(a->type))) < 0)
         return -1;
     r->max_vcpus = n;
     return 0;

@@ -80,7 +80,7 @@ migrate_perform3_params(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, voi
     remote_domain_migrate_perform3_params_ret *r = ret;
     g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
     g_auto(RemoteDispatchParams) p = {0};
-    const char *dconnuri = a->dconnuri ? *a->dconnuri : NULL;
+    const char *dconnuri = remote_dispatch_opt_string(a->dconnuri);
     char *cookie = NULL;
     int cookie_len = 0;
 

@@ -67,6 +67,13 @@ remote_dispatch_params_clear(RemoteDispatchParams *p)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RemoteDispatchParams, remote_dispatch_params_clear)
 
+/* The string of the optional wire string S, or NULL when it is absent. */
+static inline const char *
+remote_dispatch_opt_string(remote_string s)
+{
+    return s ? *s : NULL;
+}
+
 /* Fill the wire handle RET from DOM (strings allocated for xdr_free). */
 void remote_dispatch_make_domain(remote_nonnull_domain *ret, QvDomain *dom);
 /* Typed parameters to their wire form (allocated for xdr_free). */

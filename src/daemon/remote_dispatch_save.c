@@ -18,12 +18,6 @@
 
 #define QVIRT_FROM_THIS QVIRT_FROM_REMOTE
 
-static const char *
-save_opt(remote_string s)
-{
-    return s ? *s : NULL;
-}
-
 static int
 domain_save(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *args,
             void *ret G_GNUC_UNUSED)
@@ -41,7 +35,8 @@ domain_save_flags(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *arg
     remote_domain_save_flags_args *a = args;
     g_autoptr(QvDomain) dom = remote_dispatch_client_domain(dc, &a->dom);
 
-    return dom ? qv_domain_save_flags(dom, a->to, save_opt(a->dxml), a->flags) : -1;
+    return dom ? qv_domain_save_flags(dom, a->to, remote_dispatch_opt_string(a->dxml), a->flags)
+               : -1;
 }
 
 static int
@@ -61,7 +56,9 @@ domain_restore_flags(RpcServerCall *call G_GNUC_UNUSED, DaemonClient *dc, void *
     remote_domain_restore_flags_args *a = args;
     g_autoptr(QvConnect) conn = remote_dispatch_get_conn(dc);
 
-    return conn ? qv_domain_restore_flags(conn, a->from, save_opt(a->dxml), a->flags) : -1;
+    return conn ? qv_domain_restore_flags(conn, a->from, remote_dispatch_opt_string(a->dxml),
+                                          a->flags)
+                : -1;
 }
 
 static int

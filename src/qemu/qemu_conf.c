@@ -368,11 +368,8 @@ conf_check_groups(GKeyFile *kf, const char *file)
 static int
 conf_apply_networks(QemuDriverConfig *cfg, GKeyFile *kf, const char *file)
 {
-    g_auto(GStrv) names = NULL;
+    g_auto(GStrv) names = g_key_file_get_keys(kf, QEMU_CONF_NETWORKS_GROUP, NULL, NULL);
 
-    if (!g_key_file_has_group(kf, QEMU_CONF_NETWORKS_GROUP))
-        return 0;
-    names = g_key_file_get_keys(kf, QEMU_CONF_NETWORKS_GROUP, NULL, NULL);
     for (size_t i = 0; names && names[i]; i++) {
         g_autoptr(GError) err = NULL;
         g_autofree char *bridge =

@@ -11,7 +11,7 @@
 #include "qemu/qemu_domain_job.h"
 #include "qemu/qemu_dump.h"
 #include "qemu/qemu_monitor_json.h"
-#include "qemu/qemu_process_priv.h"
+#include "qemu/qemu_process.h"
 #include "qemu/qemu_save.h"
 #include "util/deadline.h"
 #include "util/error.h"
@@ -58,11 +58,8 @@ dump_exclusive(unsigned int flags, unsigned int a, unsigned int b)
 int
 qemu_dump_check_args(const char *to, unsigned int dumpformat, unsigned int flags)
 {
-    if (flags & ~QV_DUMP_ALL) {
-        qvirt_report_error(QVIRT_ERR_INVALID_ARG, _("unsupported flags (0x%x) in function %s"),
-                           flags & ~QV_DUMP_ALL, "qemu_dump_core");
+    if (!qv_driver_check_flags(flags, QV_DUMP_ALL, "qemu_dump_core"))
         return -1;
-    }
     if (dump_exclusive(flags, QV_DUMP_CRASH, QV_DUMP_LIVE)) {
         qvirt_report_error(QVIRT_ERR_INVALID_ARG, _("crash and live flags are mutually exclusive"));
         return -1;
@@ -206,20 +203,6 @@ dump_check_format(DomainObj *vm, const char *format)
 
 /* ---- the guest's run state ---- */
 
-static void
-dump_set_state(QemuDriver *driver, DomainObj *vm, int state, int reason)
-{
-    int old = vm->state;
-
-    domain_obj_set_state(vm, state, reason);
-    if (old != state)
-        qemu_process_emit_state_change(driver, vm, state, reason);
-    if (qemu_process_save_status(driver, vm) < 0) {
-        QVIRT_WARN("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
-        qvirt_error_reset();
-    }
-}
-
 /* Pause the running guest for the dump, recorded as paused by the job so
  * that restart recovery resumes it. */
 static int
@@ -233,7 +216,12 @@ dump_pause(QemuDriver *driver, DomainObj *vm)
         qemu_domain_job_private(vm)->paused_by_job = FALSE;
         return -1;
     }
-    dump_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_DUMP);
+    qemu_driver_set_state(driver, vm, DOMAIN_STATE_PAUSED, DOMAIN_PAUSED_DUMP,
+                          QV_DOMAIN_EVENT_SUSPENDED, QV_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    if (qemu_process_save_status(driver, vm) < 0) {
+        QVIRT_WARN("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
+        qvirt_error_reset();
+    }
     return 0;
 }
 
@@ -251,7 +239,12 @@ dump_resume(QemuDriver *driver, DomainObj *vm)
                     domain_obj_get_name(vm), qvirt_error_last_message());
     } else {
         qemu_domain_job_private(vm)->paused_by_job = FALSE;
-        dump_set_state(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED);
+        qemu_driver_set_state(driver, vm, DOMAIN_STATE_RUNNING, DOMAIN_RUNNING_UNPAUSED,
+                              QV_DOMAIN_EVENT_RESUMED, QV_DOMAIN_EVENT_RESUMED_UNPAUSED);
+        if (qemu_process_save_status(driver, vm) < 0) {
+            QVIRT_WARN("domain '%s': %s", domain_obj_get_name(vm), qvirt_error_last_message());
+            qvirt_error_reset();
+        }
     }
     qvirt_error_restore(saved);
 }
@@ -436,12 +429,9 @@ dump_run(QemuDriver *driver, DomainObj *vm, const char *to, unsigned int dumpfor
     const char *format = qemu_dump_format_to_qmp(dumpformat);
     gboolean was_running = vm->state == DOMAIN_STATE_RUNNING;
     g_autoptr(QemuDumpWriter) writer = NULL;
-    DomainJobStats *stats;
     guint64 max_bps = 0;
     int ret = -1;
 
-    if ((stats = domain_job_current_stats(vm)))
-        stats->status = DOMAIN_JOB_STATUS_ACTIVE;
     if ((flags & QV_DUMP_MEMORY_ONLY) && dump_check_format(vm, format) < 0)
         return -1;
     /* save_max_bandwidth limits QEMU itself for the stream (qemu_save.c),

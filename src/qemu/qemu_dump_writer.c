@@ -67,14 +67,6 @@ struct _QemuDumpWriter {
     guint64 bytes; /* copied into the file so far */
 };
 
-static void
-writer_close(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 /* How long to hold off before the next read so that the copy stays under
  * max_bps (ms, 0: read now). */
 static int
@@ -161,7 +153,7 @@ writer_thread(gpointer opaque)
         g_mutex_unlock(&w->lock);
     }
     /* From now on QEMU's writes fail with EPIPE. */
-    writer_close(&w->pipe_rd);
+    qvirt_fd_close(&w->pipe_rd);
     if (eof && w->bypass_cache)
         (void)qvirt_fd_drop_cache(w->file_fd);
     g_mutex_lock(&w->lock);
@@ -256,7 +248,7 @@ qemu_dump_writer_input_fd(QemuDumpWriter *w)
 void
 qemu_dump_writer_close_input(QemuDumpWriter *w)
 {
-    writer_close(&w->pipe_wr);
+    qvirt_fd_close(&w->pipe_wr);
 }
 
 const char *
@@ -370,7 +362,6 @@ qemu_dump_writer_commit(QemuDumpWriter *w)
 {
     g_autofree char *linked = NULL;
     gboolean complete;
-    int dirfd;
 
     g_mutex_lock(&w->lock);
     complete = w->done && w->eof && !w->error_errno;
@@ -393,10 +384,9 @@ qemu_dump_writer_commit(QemuDumpWriter *w)
     }
     w->committed = TRUE;
     g_clear_pointer(&w->tmp_path, g_free);
-    if ((dirfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-        if (fsync(dirfd) < 0)
-            QVIRT_WARN("cannot sync folder '%s' after the dump: %s", w->dir, g_strerror(errno));
-        close(dirfd);
+    if (qvirt_dir_sync(w->dir) < 0) {
+        QVIRT_WARN("after the dump to '%s': %s", w->path, qvirt_error_last_message());
+        qvirt_error_reset();
     }
     return 0;
 }
@@ -411,11 +401,11 @@ qemu_dump_writer_free(QemuDumpWriter *w)
             qemu_dump_writer_cancel(w);
         g_thread_join(w->thread);
     }
-    writer_close(&w->pipe_rd);
-    writer_close(&w->pipe_wr);
-    writer_close(&w->wake_rd);
-    writer_close(&w->wake_wr);
-    writer_close(&w->file_fd);
+    qvirt_fd_close(&w->pipe_rd);
+    qvirt_fd_close(&w->pipe_wr);
+    qvirt_fd_close(&w->wake_rd);
+    qvirt_fd_close(&w->wake_wr);
+    qvirt_fd_close(&w->file_fd);
     if (w->tmp_path && !w->committed && unlink(w->tmp_path) < 0 && errno != ENOENT)
         QVIRT_WARN("cannot remove the partial dump file '%s': %s", w->tmp_path, g_strerror(errno));
     g_free(w->tmp_path);

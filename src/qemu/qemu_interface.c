@@ -209,10 +209,6 @@ qemu_interface_prepare(const QemuDriverConfig *cfg, DomainDef *def)
             continue;
         if (iface_bridge(cfg, def, net, &bridge) < 0 || iface_check_privilege(cfg, def, net) < 0)
             return NULL;
-        if (net->ifname && qvirt_netdev_check_name(net->ifname) < 0) {
-            iface_rewrite_error(def, net);
-            return NULL;
-        }
         if (!iface_tap_managed(net)) {
             if (iface_open_unmanaged(def, net, &taps->fds[i]) < 0)
                 return NULL;
@@ -246,7 +242,6 @@ qemu_interface_taps_commit(QemuInterfaceTaps *taps)
     GHashTable *record = g_steal_pointer(&taps->created);
 
     taps_close_fds(taps);
-    taps->created = taps_record_new();
     return record;
 }
 

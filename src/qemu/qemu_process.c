@@ -608,7 +608,6 @@ cleanup:
     return ret;
 }
 
-/* Negotiate QMP and read the pty paths (VM locked, ASYNC_JOB held). */
 /* Lift QEMU's 128 MiB/s default cap on migration bandwidth, as libvirt
  * does: a migration or save without --bandwidth runs unthrottled, and
  * migrate-setspeed sets a lasting limit. */
@@ -622,6 +621,7 @@ start_lift_migration_cap(QemuMonitor *mon)
     return qemu_monitor_json_migrate_set_parameters(mon, params);
 }
 
+/* Negotiate QMP and read the pty paths (VM locked, ASYNC_JOB held). */
 static int
 start_connect(QemuDriver *driver, DomainObj *vm, DomainAsyncJob async_job)
 {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu/qemu_command.h"
 #include "qemu/qemu_process.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -54,8 +55,7 @@ static gboolean
 orphans_is_qemu_of(pid_t pid, const char *name)
 {
     g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
-    g_auto(GStrv) parts = g_strsplit(name, ",", -1);
-    g_autofree char *escaped = g_strjoinv(",,", parts);
+    g_autofree char *escaped = qemu_command_escape_comma(name);
     g_autofree char *guest = g_strdup_printf("guest=%s", escaped);
     g_autofree char *args = NULL;
     g_autofree char *argv0 = NULL;

@@ -64,14 +64,6 @@ QVIRT_LOG_INIT("qemu.save");
         }                                                                                          \
     } while (0)
 
-static void
-save_close(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 /* ---- the stream into a descriptor ---- */
 
 /* Lift QEMU's bandwidth cap for the stream (or set save_max_bandwidth);
@@ -147,6 +139,13 @@ error : {
 
 /* ---- save ---- */
 
+/* Whether A and B describe the same domain (UUID and name). */
+static gboolean
+save_same_domain(const DomainDef *a, const DomainDef *b)
+{
+    return memcmp(a->uuid, b->uuid, QVIRT_UUID_BUFLEN) == 0 && g_strcmp0(a->name, b->name) == 0;
+}
+
 /* The XML to store for VM (locked): DXML when it describes the same
  * domain (UUID and name), else VM's running definition, both inactive. */
 static char *
@@ -160,8 +159,7 @@ save_xml(DomainObj *vm, const char *dxml)
     } else {
         if (!(def = domain_def_parse_string(dxml, DOMAIN_DEF_PARSE_INACTIVE)))
             return NULL;
-        if (memcmp(def->uuid, vm->def->uuid, QVIRT_UUID_BUFLEN) != 0 ||
-            g_strcmp0(def->name, vm->def->name) != 0) {
+        if (!save_same_domain(def, vm->def)) {
             qvirt_report_error(QVIRT_ERR_INVALID_ARG,
                                _("the XML given for the save image of domain '%s' describes "
                                  "another domain ('%s'): the name and UUID must stay"),
@@ -245,23 +243,6 @@ save_resume(QemuDriver *driver, DomainObj *vm)
     }
 }
 
-/* Sync the folder of PATH (after a rename into it). */
-static int
-save_sync_dir(const char *path)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = 0;
-
-    if (fd < 0 || fsync(fd) < 0) {
-        qvirt_report_system_error(errno, _("cannot sync folder '%s'"), dir);
-        rc = -1;
-    }
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
 /* fsync FD (the file TMP) or, with DIR_OF, the folder of DIR_OF, with VM
  * unlocked meanwhile (a sync may take long); -1 also when the domain
  * stopped meanwhile. */
@@ -273,7 +254,9 @@ save_sync_unlocked(DomainObj *vm, int fd, const char *tmp, const char *dir_of)
 
     domain_obj_unlock(vm);
     if (dir_of) {
-        rc = save_sync_dir(dir_of);
+        g_autofree char *dir = g_path_get_dirname(dir_of);
+
+        rc = qvirt_dir_sync(dir);
     } else if (fsync(fd) < 0) {
         rc = -1;
         err = errno;
@@ -371,7 +354,6 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
     g_autofree char *tmp = NULL;
     guint32 image_flags = 0;
     QvirtError *saved;
-    DomainJobStats *stats;
     int status;
     int fd = -1;
 
@@ -380,10 +362,8 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
     if (domain_job_begin_async(vm, DOMAIN_ASYNC_JOB_SAVE, DOMAIN_JOB_OPERATION_SAVE, flags) < 0)
         return -1;
     jpriv = qemu_domain_job_private(vm);
-    if (!domain_obj_is_active(vm)) {
-        qemu_driver_check_active(vm);
+    if (qemu_driver_check_active(vm) < 0)
         goto error;
-    }
     if (flags & QV_DOMAIN_SAVE_RUNNING)
         image_flags |= QEMU_SAVE_IMAGE_WAS_RUNNING;
     else if (!(flags & QV_DOMAIN_SAVE_PAUSED) && vm->state == DOMAIN_STATE_RUNNING)
@@ -404,7 +384,7 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
         save_write_image(driver, vm, fd, tmp, path, xml, image_flags,
                          !!(flags & QV_DOMAIN_SAVE_BYPASS_CACHE)) < 0)
         goto error;
-    save_close(&fd);
+    qvirt_fd_close(&fd);
 
     /* The image is complete: QEMU goes. */
     g_clear_pointer(&jpriv->partial_file, g_free);
@@ -419,17 +399,11 @@ save_locked(QemuDriver *driver, DomainObj *vm, const char *path, const char *dxm
 
 error:
     saved = qvirt_error_save();
-    save_close(&fd);
-    if (jpriv)
-        (void)qemu_domain_job_remove_partial_files(vm);
+    qvirt_fd_close(&fd);
+    (void)qemu_domain_job_remove_partial_files(vm);
     save_resume(driver, vm);
     status = saved && saved->code == QVIRT_ERR_OPERATION_ABORTED ? DOMAIN_JOB_STATUS_CANCELED
                                                                  : DOMAIN_JOB_STATUS_FAILED;
-    if ((stats = domain_job_current_stats(vm))) {
-        stats->status = status;
-        g_strlcpy(stats->error_message, saved && saved->message ? saved->message : "",
-                  sizeof(stats->error_message));
-    }
     domain_job_complete_stats(vm, status, saved ? saved->message : NULL);
     QVIRT_WARN("domain '%s': save to '%s' did not happen: %s", domain_obj_get_name(vm), path,
                saved && saved->message ? saved->message : "unknown error");
@@ -482,8 +456,7 @@ restore_def(const QemuSaveImage *image, const char *path, const char *dxml)
         return g_steal_pointer(&def);
     if (!(alt = domain_def_parse_string(dxml, DOMAIN_DEF_PARSE_INACTIVE)))
         return NULL;
-    if (memcmp(alt->uuid, def->uuid, QVIRT_UUID_BUFLEN) != 0 ||
-        g_strcmp0(alt->name, def->name) != 0) {
+    if (!save_same_domain(alt, def)) {
         qvirt_report_error(QVIRT_ERR_INVALID_ARG,
                            _("the XML given to restore '%s' describes domain '%s', not the saved "
                              "domain '%s' (the name and UUID must stay)"),
@@ -724,12 +697,12 @@ qemu_save_restore(QemuDriver *driver, const char *from, const char *dxml, unsign
         !(vm = domain_obj_list_add(driver->domains, &def,
                                    DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE,
                                    NULL))) {
-        save_close(&fd);
+        qvirt_fd_close(&fd);
         return -1;
     }
     qemu_driver_prepare_domain(driver, vm);
     rc = restore_locked(driver, vm, fd, image, from, flags);
-    save_close(&fd);
+    qvirt_fd_close(&fd);
     if (rc < 0) {
         restore_revert_def(vm);
         qemu_driver_remove_inactive(driver, vm);
@@ -824,12 +797,11 @@ qemu_save_managed_start(QemuDriver *driver, DomainObj *vm, unsigned int start_fl
         return qvirt_file_remove(path);
     }
     if (restore_open(path, &fd, &image) < 0 || !(def = restore_def(image, path, NULL)) ||
-        memcmp(def->uuid, vm->def->uuid, QVIRT_UUID_BUFLEN) != 0 ||
-        g_strcmp0(def->name, vm->def->name) != 0) {
+        !save_same_domain(def, vm->def)) {
         g_autofree char *why =
             g_strdup(def ? _("it holds another domain") : qvirt_error_last_message());
 
-        save_close(&fd);
+        qvirt_fd_close(&fd);
         qvirt_error_reset();
         qvirt_report_error(QVIRT_ERR_OPERATION_FAILED,
                            _("domain '%s' cannot start from its managed save image: %s; start "
@@ -848,7 +820,7 @@ qemu_save_managed_start(QemuDriver *driver, DomainObj *vm, unsigned int start_fl
     if (start_flags & QV_DOMAIN_START_BYPASS_CACHE)
         flags |= QV_DOMAIN_SAVE_BYPASS_CACHE;
     rc = restore_locked(driver, vm, fd, image, path, flags);
-    save_close(&fd);
+    qvirt_fd_close(&fd);
     if (rc < 0) {
         restore_revert_def(vm);
         return -1;

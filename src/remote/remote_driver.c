@@ -116,8 +116,8 @@ remote_dom_call(QvDomain *dom, int proc)
                        NULL);
 }
 
-/* The same for the {dom, flags} layout. */
-static int
+/* The same for the {dom, flags} layout (see remote_driver_priv.h). */
+int
 remote_dom_flags_call(QvDomain *dom, int proc, unsigned int flags)
 {
     remote_domain_destroy_flags_args args;

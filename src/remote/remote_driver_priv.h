@@ -17,6 +17,10 @@ int remote_call(QvConnect *conn, int proc, xdrproc_t args_proc, void *args, xdrp
 void remote_dom_to_wire(QvDomain *dom, remote_nonnull_domain *ret_wire);
 /* A new handle on CONN for the wire handle WIRE. */
 QvDomain *remote_dom_from_wire(QvConnect *conn, const remote_nonnull_domain *wire);
+/* Call REMOTE procedure PROC on DOM's connection with the arguments
+ * {dom, flags} (the layout of every remote_domain_X_args holding just `dom`
+ * and `flags`) and no return payload; 0 on success, -1 with the error set. */
+int remote_dom_flags_call(QvDomain *dom, int proc, unsigned int flags);
 /* The migration entries (remote_driver_migrate.c). */
 char *remote_domain_migrate_begin3_params(QvDomain *dom, const QvTypedParam *params, int nparams,
                                           char **ret_cookie_out, int *ret_cookie_outlen,

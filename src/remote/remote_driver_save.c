@@ -62,12 +62,7 @@ remote_domain_restore_flags(QvConnect *conn, const char *from, const char *dxml,
 int
 remote_domain_managed_save(QvDomain *dom, unsigned int flags)
 {
-    remote_domain_managed_save_args args = {0};
-
-    remote_dom_to_wire(dom, &args.dom);
-    args.flags = flags;
-    return remote_call(dom->conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE,
-                       (xdrproc_t)xdr_remote_domain_managed_save_args, &args, RPC_XDR_VOID, NULL);
+    return remote_dom_flags_call(dom, REMOTE_PROC_DOMAIN_MANAGED_SAVE, flags);
 }
 
 int
@@ -88,13 +83,7 @@ remote_domain_has_managed_save_image(QvDomain *dom, unsigned int flags)
 int
 remote_domain_managed_save_remove(QvDomain *dom, unsigned int flags)
 {
-    remote_domain_managed_save_remove_args args = {0};
-
-    remote_dom_to_wire(dom, &args.dom);
-    args.flags = flags;
-    return remote_call(dom->conn, REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE,
-                       (xdrproc_t)xdr_remote_domain_managed_save_remove_args, &args, RPC_XDR_VOID,
-                       NULL);
+    return remote_dom_flags_call(dom, REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE, flags);
 }
 
 int

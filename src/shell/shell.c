@@ -73,6 +73,16 @@ shell_error(Shell *sh, const char *fmt, ...)
     fflush(sh->err);
 }
 
+gboolean
+shell_opts_exclusive(Shell *sh, const ShellArgs *args, const char *a, const char *b)
+{
+    if (shell_opt_bool(args, a) && shell_opt_bool(args, b)) {
+        shell_error(sh, _("Options --%s and --%s are mutually exclusive"), a, b);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* virsh's prefix for an error code (libvirt's virErrorMsg wording), or NULL
  * for the codes whose message stands alone. */
 static const char *

@@ -125,16 +125,6 @@ block_opt_number(Shell *sh, const ShellArgs *args, const char *name, guint64 max
     return 1;
 }
 
-/* FALSE after printing virsh's error when both options A and B are set. */
-static gboolean
-block_exclusive(Shell *sh, const ShellArgs *args, const char *a, const char *b)
-{
-    if (!shell_opt_bool(args, a) || !shell_opt_bool(args, b))
-        return TRUE;
-    shell_error(sh, _("Options --%s and --%s are mutually exclusive"), a, b);
-    return FALSE;
-}
-
 void
 shell_block_request_free(ShellBlockRequest *req)
 {
@@ -240,7 +230,7 @@ block_request_commit(Shell *sh, ShellBlockRequest *req, const ShellArgs *args)
 
     req->pivot = shell_opt_bool(args, "pivot");
     req->finish = shell_opt_bool(args, "keep-overlay");
-    if (!block_exclusive(sh, args, "pivot", "keep-overlay"))
+    if (!shell_opts_exclusive(sh, args, "pivot", "keep-overlay"))
         return FALSE;
     req->wait = req->pivot || req->finish;
     if (!block_request_common(sh, req, args) ||
@@ -275,8 +265,9 @@ block_request_copy(Shell *sh, ShellBlockRequest *req, const ShellArgs *args)
 
     req->pivot = shell_opt_bool(args, "pivot");
     req->finish = shell_opt_bool(args, "finish");
-    if (!block_exclusive(sh, args, "pivot", "finish") || !block_exclusive(sh, args, "raw", "xml") ||
-        !block_exclusive(sh, args, "blockdev", "xml"))
+    if (!shell_opts_exclusive(sh, args, "pivot", "finish") ||
+        !shell_opts_exclusive(sh, args, "raw", "xml") ||
+        !shell_opts_exclusive(sh, args, "blockdev", "xml"))
         return FALSE;
     if (dest && xml) {
         shell_error(sh, _("Options --%s and --%s are mutually exclusive"), "dest", "xml");

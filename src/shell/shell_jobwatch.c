@@ -102,10 +102,9 @@ shell_job_poll(Shell *sh, QvDomain *dom, const ShellJobWatch *w, gint64 elapsed_
                                        info.data_total);
         }
     }
-    /* A failed look (the job just ended, say) is not the call's error. */
-    qvirt_error_reset();
     qv_typed_params_get_ullong(params, nparams, "data_remaining", &remaining);
     qv_typed_params_get_ullong(params, nparams, "data_total", &total);
+    /* A failed look (the job just ended, say) is not the call's error. */
     qvirt_error_reset();
 
     if (w->verbose && (type == QV_DOMAIN_JOB_BOUNDED || type == QV_DOMAIN_JOB_UNBOUNDED)) {

@@ -262,13 +262,9 @@ shell_migrate_check_options(Shell *sh, const ShellArgs *args)
         return FALSE;
     }
     for (guint i = 0; i < G_N_ELEMENTS(shell_migrate_exclusive); i++) {
-        const char *a = shell_migrate_exclusive[i].a;
-        const char *b = shell_migrate_exclusive[i].b;
-
-        if (shell_opt_bool(args, a) && shell_opt_bool(args, b)) {
-            shell_error(sh, _("Options --%s and --%s are mutually exclusive"), a, b);
+        if (!shell_opts_exclusive(sh, args, shell_migrate_exclusive[i].a,
+                                  shell_migrate_exclusive[i].b))
             return FALSE;
-        }
     }
     for (guint i = 0; i < G_N_ELEMENTS(shell_migrate_requires); i++) {
         const char *opt = shell_migrate_requires[i].opt;

@@ -40,6 +40,9 @@ gboolean shell_opt_bool(const ShellArgs *args, const char *name);
 const char *shell_opt_str(const ShellArgs *args, const char *name);
 /* Print "error: " and the formatted message to the shell's error stream. */
 void shell_error(Shell *sh, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* FALSE after printing virsh's "Options --A and --B are mutually exclusive"
+ * error when both options A and B are set; TRUE otherwise. */
+gboolean shell_opts_exclusive(Shell *sh, const ShellArgs *args, const char *a, const char *b);
 /* Print an informational message (virsh's "Domain 'x' started"): not with -q. */
 void shell_print_extra(Shell *sh, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Print the thread's last error with virsh's prefix for its code, and reset it. */

@@ -85,22 +85,11 @@ shell_save_request_free(ShellSaveRequest *req)
     g_free(req);
 }
 
-/* FALSE after printing the conflict when both options A and B are given. */
-static gboolean
-shell_save_exclusive(Shell *sh, const ShellArgs *args, const char *a, const char *b)
-{
-    if (shell_opt_bool(args, a) && shell_opt_bool(args, b)) {
-        shell_error(sh, _("Options --%s and --%s are mutually exclusive"), a, b);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 /* The flags of save, restore and managedsave. */
 static gboolean
 shell_save_flags(Shell *sh, const ShellArgs *args, ShellSaveRequest *req)
 {
-    if (!shell_save_exclusive(sh, args, "running", "paused"))
+    if (!shell_opts_exclusive(sh, args, "running", "paused"))
         return FALSE;
     if (shell_opt_bool(args, "bypass-cache"))
         req->flags |= QV_DOMAIN_SAVE_BYPASS_CACHE;
@@ -129,9 +118,9 @@ shell_save_dump_flags(Shell *sh, const ShellArgs *args, ShellSaveRequest *req)
     };
     const char *format = shell_opt_str(args, "format");
 
-    if (!shell_save_exclusive(sh, args, "live", "crash") ||
-        !shell_save_exclusive(sh, args, "live", "reset") ||
-        !shell_save_exclusive(sh, args, "crash", "reset"))
+    if (!shell_opts_exclusive(sh, args, "live", "crash") ||
+        !shell_opts_exclusive(sh, args, "live", "reset") ||
+        !shell_opts_exclusive(sh, args, "crash", "reset"))
         return FALSE;
     for (guint i = 0; i < G_N_ELEMENTS(flags); i++) {
         if (shell_opt_bool(args, flags[i].opt))

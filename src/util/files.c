@@ -75,6 +75,14 @@ qvirt_fd_read_all(int fd, void *buf, size_t len)
     return (ssize_t)got;
 }
 
+void
+qvirt_fd_close(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 gboolean
 qvirt_file_exists(const char *path)
 {
@@ -91,9 +99,8 @@ qvirt_file_remove(const char *path)
     return 0;
 }
 
-/* Make a rename or a new entry in DIR durable. */
-static int
-qvirt_files_sync_dir(const char *dir)
+int
+qvirt_dir_sync(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -153,7 +160,7 @@ qvirt_file_write_atomic(const char *path, const void *data, size_t len, mode_t m
         goto error;
     }
     /* From here on PATH holds the new content: only its durability can fail. */
-    if (qvirt_files_sync_dir(dir) < 0)
+    if (qvirt_dir_sync(dir) < 0)
         return -1;
     QVIRT_DEBUG("wrote %zu bytes to '%s'", len, path);
     return 0;

@@ -47,6 +47,12 @@ int qvirt_fd_write_all(int fd, const void *buf, size_t len);
  * Returns the number of bytes read (less than LEN only at end of file), or
  * -1 with errno set (nothing reported). */
 ssize_t qvirt_fd_read_all(int fd, void *buf, size_t len);
+/* Close *FD when it is open (>= 0), then set it to -1. Reports nothing. */
+void qvirt_fd_close(int *fd);
+
+/* Sync the folder DIR, to make a rename or a new entry in it durable. A file
+ * system that cannot sync folders (EINVAL) counts as success. */
+int qvirt_dir_sync(const char *dir);
 
 /* The exclusive lock on a state folder: "<dir>/.lock", locked with an open
  * file description lock and holding "<pid> <owner_name>" of the holder. The
