@@ -138,6 +138,14 @@ def main():
     conn.domainEventDeregisterAny(cb)
     conn.close()
     stop.set()
+    # Wake the loop (it may wait with nothing due) and let its thread end
+    # before the interpreter finalizes: libvirt's GLib event loop still
+    # running during finalization once crashed the process after "ok".
+    libvirt.virEventAddTimeout(
+        0, lambda timer, opaque: libvirt.virEventRemoveTimeout(timer), None)
+    loop.join(10)
+    if loop.is_alive():
+        fail("the event loop thread did not stop")
     print("ok")
 
 
